@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+const envSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  ROUTING_QUEUE_URL: z.string().min(1),
+  /** Where the intake consumer puts messages that fail validation, with the error recorded. */
+  INTAKE_DLQ_URL: z.string().min(1).optional(),
+  /** EventBridge bus for events out (AWS). */
+  EVENT_BUS_NAME: z.string().min(1).optional(),
+  /** JSON-lines event log (local runtime). */
+  EVENT_LOG_FILE: z.string().min(1).optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+let parsed: Env | undefined;
+
+/** Parsed once per cold start: a missing variable fails at start, not mid-request. */
+export function env(): Env {
+  parsed ??= envSchema.parse(process.env);
+  return parsed;
+}

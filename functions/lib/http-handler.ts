@@ -1,0 +1,152 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { z } from 'zod';
+import type { Principal, Role } from '../../shared/domain/types.js';
+import { AppError } from '../../shared/lib/errors.js';
+import { issueDetails } from '../../shared/lib/zod-issues.js';
+import { type RouteKey, routeFor } from '../../infra/routes.js';
+import { errorMapper, jsonResponse } from './http-errors.js';
+import { logger } from './observability.js';
+
+/** Larger bodies are refused before parsing; the 32 KiB payload rule is the ticket schema's. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export interface HttpRequest<TBody, TQuery> {
+  body: TBody;
+  query: TQuery;
+  params: Record<string, string>;
+  /** Undefined only on public routes. */
+  principal: Principal;
+  event: APIGatewayProxyEventV2;
+}
+
+export interface HttpResult {
+  statusCode: number;
+  body?: unknown;
+}
+
+/** What the authorizer (API Gateway's in AWS, the local runtime's locally) put in the request. */
+export interface AuthorizerContext {
+  role?: Role | 'anonymous';
+  sourceId?: string;
+  providerId?: string;
+}
+
+type EventWithAuthorizer = APIGatewayProxyEventV2 & {
+  requestContext: { authorizer?: { lambda?: AuthorizerContext } };
+};
+
+const emptyBody = z.strictObject({});
+
+function principalOf(event: EventWithAuthorizer, roles: readonly Role[]): Principal {
+  const context = event.requestContext.authorizer?.lambda;
+  if (!context?.role || context.role === 'anonymous') {
+    throw new AppError('unauthenticated', 'a valid API key is required: Authorization: Bearer <apiKey>');
+  }
+  if (!roles.includes(context.role)) throw new AppError('forbidden', `the ${context.role} role may not do this`);
+  return { role: context.role, sourceId: context.sourceId, providerId: context.providerId };
+}
+
+function parseJson(raw: string | undefined, isBase64Encoded: boolean): unknown {
+  if (raw === undefined || raw === '') return undefined;
+  const text = isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
+    throw new AppError('payload_too_large', `the request body is larger than ${MAX_BODY_BYTES} bytes`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError('validation_error', 'the body is not valid JSON', [{ path: '', message: 'invalid JSON' }]);
+  }
+}
+
+export function validate<T>(schema: z.ZodType<T>, value: unknown, where: 'body' | 'query'): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new AppError('validation_error', `the request ${where} is not valid`, issueDetails(parsed.error));
+  }
+  return parsed.data;
+}
+
+/**
+ * One HTTP route as a middy chain: errors mapped last-to-first so the mapper
+ * sees everything, then role check, JSON parsing and zod validation, then
+ * the route's own function, which only calls a use case.
+ */
+export function httpHandler<TBody = undefined, TQuery = undefined>(
+  routeKey: RouteKey,
+  /** `body: 'json'` hands the parsed JSON to the route, which validates it itself. */
+  options: { body?: z.ZodType<TBody> | 'json'; query?: z.ZodType<TQuery> },
+  handle: (request: HttpRequest<TBody, TQuery>) => Promise<HttpResult>,
+) {
+  const definition = routeFor(routeKey);
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
+    .use(errorMapper())
+    .handler(async (event) => {
+      logger.appendKeys({ routeKey });
+      const principal =
+        definition.roles === 'public'
+          ? (undefined as unknown as Principal)
+          : principalOf(event as EventWithAuthorizer, definition.roles);
+      const rawBody = parseJson(event.body, event.isBase64Encoded);
+      if (!options.body && rawBody !== undefined && definition.method !== 'GET') {
+        // Routes without a body still reject one, so a misplaced field surfaces.
+        validate(emptyBody, rawBody, 'body');
+      }
+      const body =
+        options.body === 'json'
+          ? (rawBody as TBody)
+          : options.body
+            ? validate(options.body, rawBody ?? {}, 'body')
+            : (undefined as TBody);
+      const query = options.query
+        ? validate(options.query, event.queryStringParameters ?? {}, 'query')
+        : (undefined as TQuery);
+      const result = await handle({ body, query, params: pathParams(event), principal, event });
+      return result.body === undefined
+        ? { statusCode: result.statusCode, headers: {} }
+        : jsonResponse(result.statusCode, result.body);
+    });
+}
+
+const pathParams = (event: APIGatewayProxyEventV2) =>
+  Object.fromEntries(Object.entries(event.pathParameters ?? {}).filter(([, value]) => value !== undefined)) as Record<
+    string,
+    string
+  >;
+
+/** A path parameter checked against its schema: a malformed id is a 400 that names it. */
+export function pathParam<T>(request: HttpRequest<unknown, unknown>, name: string, schema: z.ZodType<T>): T {
+  const parsed = schema.safeParse(request.params[name]);
+  if (!parsed.success) {
+    throw new AppError('validation_error', `the path parameter ${name} is not valid`, issueDetails(parsed.error, [name]));
+  }
+  return parsed.data;
+}
+
+/** The {providerId} of the path, which a provider key may only name as itself. */
+export function ownProviderId(request: HttpRequest<unknown, unknown>): string {
+  const providerId = request.params.providerId ?? '';
+  if (request.principal.role === 'provider' && request.principal.providerId !== providerId) {
+    throw new AppError('forbidden', 'a provider key reaches only its own provider');
+  }
+  return providerId;
+}
+
+/**
+ * The source a ticket request speaks for: a source key's own, or for an admin
+ * the `sourceId` field of the body (which is then taken out of it).
+ */
+export function sourceIdFor(
+  request: HttpRequest<unknown, unknown>,
+  schema: z.ZodType<string>,
+): { sourceId: string; body: unknown } {
+  const raw = request.body;
+  if (request.principal.role === 'source') return { sourceId: request.principal.sourceId ?? '', body: raw };
+  const { sourceId, ...body } = (raw && typeof raw === 'object' ? raw : {}) as { sourceId?: unknown };
+  const parsed = schema.safeParse(sourceId);
+  if (!parsed.success) {
+    throw new AppError('validation_error', 'an admin names the source in the body', issueDetails(parsed.error, ['sourceId']));
+  }
+  return { sourceId: parsed.data, body };
+}

@@ -1,0 +1,121 @@
+// Polls an SQS queue the way a Lambda event source mapping does: batches up
+// to batchSize within the batching window, ReportBatchItemFailures (only the
+// failed records stay on the queue), and the queue's own visibility timeout
+// and redrive policy for retries and the DLQ.
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { QueueDefinition } from '../resources.js';
+import { lambdaContext } from './lambda-context.js';
+import { loadHandler } from './load-handler.js';
+
+export interface Poller {
+  stop(): Promise<void>;
+}
+
+function toRecord(message: Message, queueArn: string): SQSRecord {
+  const attributes = message.Attributes ?? {};
+  return {
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
+      SenderId: attributes.SenderId ?? 'local',
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: 'us-east-1',
+  };
+}
+
+export function startQueuePoller(options: {
+  sqs: SQSClient;
+  queueUrl: string;
+  queueArn: string;
+  entry: string;
+  definition: QueueDefinition;
+  /** How many batches may run at once (the mapping's maximum concurrency). */
+  concurrency: number;
+  onError: (error: unknown) => void;
+}): Poller {
+  const { sqs, queueUrl, definition } = options;
+  let running = true;
+  const abort = new AbortController();
+
+  async function receiveBatch(): Promise<Message[]> {
+    const messages: Message[] = [];
+    const windowEnds = Date.now() + definition.maxBatchingWindowSeconds * 1000;
+    do {
+      const result = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: Math.min(10, definition.batchSize - messages.length),
+          WaitTimeSeconds: messages.length ? 0 : 1,
+          MessageSystemAttributeNames: ['All'],
+        }),
+        { abortSignal: abort.signal },
+      );
+      const received = result.Messages ?? [];
+      messages.push(...received);
+      if (!received.length && messages.length) break;
+    } while (running && messages.length > 0 && messages.length < definition.batchSize && Date.now() < windowEnds);
+    return messages;
+  }
+
+  async function invoke(messages: Message[]): Promise<void> {
+    const handler = await loadHandler<SQSEvent, SQSBatchResponse | undefined>(options.entry);
+    const records = messages.map((message) => toRecord(message, options.queueArn));
+    let failed: Set<string>;
+    try {
+      const response = await handler({ Records: records }, lambdaContext(options.entry, definition.consumerTimeoutSeconds));
+      failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+    } catch (error) {
+      // A thrown handler fails the whole batch: every message stays for a retry.
+      options.onError(error);
+      return;
+    }
+    const done = records.filter((record) => !failed.has(record.messageId));
+    for (let start = 0; start < done.length; start += 10) {
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: done.slice(start, start + 10).map((record, index) => ({
+            Id: String(index),
+            ReceiptHandle: record.receiptHandle,
+          })),
+        }),
+      );
+    }
+  }
+
+  async function loop(): Promise<void> {
+    while (running) {
+      try {
+        const messages = await receiveBatch();
+        if (messages.length) await invoke(messages);
+      } catch (error) {
+        if (!running) return;
+        options.onError(error);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }
+
+  const loops = Array.from({ length: options.concurrency }, () => loop());
+  return {
+    async stop() {
+      running = false;
+      abort.abort();
+      await Promise.allSettled(loops);
+    },
+  };
+}

@@ -1,0 +1,193 @@
+// The embedded local runtime: DynamoDB Local, the SQS emulator, the HTTP API,
+// queue and stream pollers and the sweeper timer, all driving the very
+// handlers that run in Lambda.
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { ScheduledEvent } from 'aws-lambda';
+import { startFauxqs } from 'fauxqs';
+import { QUEUES } from '../resources.js';
+import { startDynamoDbLocal } from './dynamodb-local.js';
+import { freePort } from './free-port.js';
+import { startHttpServer, type StaticSite } from './http-adapter.js';
+import { lambdaContext } from './lambda-context.js';
+import { loadHandler } from './load-handler.js';
+import { type LocalQueues, provisionQueues, provisionTable } from './provision.js';
+import { type Poller, startQueuePoller } from './queue-poller.js';
+import { startStreamPoller } from './stream-poller.js';
+
+export const TABLE_NAME = 'outroute';
+export const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+export const REGION = 'us-east-1';
+
+export interface Backing {
+  dynamoEndpoint: string;
+  sqsEndpoint: string;
+  tableName: string;
+  streamArn: string;
+  queues: LocalQueues;
+  stop(): Promise<void>;
+}
+
+/** DynamoDB Local and the SQS emulator with the table and queues provisioned; data on disk when dataDir is set. */
+export async function startBacking(options: { dataDir?: string; tableName?: string }): Promise<Backing> {
+  const tableName = options.tableName ?? TABLE_NAME;
+  const [dynamoPort, sqsPort] = [await freePort(), await freePort()];
+  const dynamoLocal = await startDynamoDbLocal({
+    port: dynamoPort,
+    dataDir: options.dataDir ? join(options.dataDir, 'dynamodb') : undefined,
+  });
+  const sqsDataDir = options.dataDir ? join(options.dataDir, 'sqs') : undefined;
+  if (sqsDataDir) mkdirSync(sqsDataDir, { recursive: true });
+  const fauxqs = await startFauxqs({ port: sqsPort, logger: false, ...(sqsDataDir ? { dataDir: sqsDataDir } : {}) });
+  const dynamo = new DynamoDBClient({ endpoint: dynamoLocal.endpoint, region: REGION, credentials: CREDENTIALS });
+  const sqs = new SQSClient({ endpoint: fauxqs.address, region: REGION, credentials: CREDENTIALS });
+  const { streamArn } = await provisionTable(dynamo, tableName);
+  const queues = await provisionQueues(sqs, tableName);
+  dynamo.destroy();
+  sqs.destroy();
+  return {
+    dynamoEndpoint: dynamoLocal.endpoint,
+    sqsEndpoint: fauxqs.address,
+    tableName,
+    streamArn,
+    queues,
+    async stop() {
+      await Promise.allSettled([fauxqs.stop(), dynamoLocal.stop()]);
+    },
+  };
+}
+
+/** The environment Lambda would give the functions, pointed at the local services. */
+export function functionEnvironment(backing: Backing, eventLogFile: string): Record<string, string> {
+  return {
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: backing.dynamoEndpoint,
+    AWS_ENDPOINT_URL_DYNAMODB_STREAMS: backing.dynamoEndpoint,
+    AWS_ENDPOINT_URL_SQS: backing.sqsEndpoint,
+    TABLE_NAME: backing.tableName,
+    ROUTING_QUEUE_URL: backing.queues.routing.url,
+    INTAKE_DLQ_URL: backing.queues.intake.dlqUrl,
+    EVENT_LOG_FILE: eventLogFile,
+    POWERTOOLS_SERVICE_NAME: 'outroute',
+    POWERTOOLS_LOG_LEVEL: process.env.OUTROUTE_LOG_LEVEL ?? 'WARN',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_DEV: 'true',
+  };
+}
+
+export interface RuntimeOptions {
+  port: number;
+  dataDir: string;
+  sweepSeconds: number;
+  site?: StaticSite;
+  onError?: (error: unknown) => void;
+}
+
+export interface Runtime {
+  url: string;
+  backing: Backing;
+  eventLogFile: string;
+  stop(): Promise<void>;
+}
+
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const backing = await startBacking({ dataDir });
+  const eventLogFile = join(dataDir, 'events.jsonl');
+  Object.assign(process.env, functionEnvironment(backing, eventLogFile));
+  const onError = options.onError ?? ((error: unknown) => console.error('[outroute]', (error as Error).message ?? error));
+
+  const sqs = new SQSClient({});
+  const arnOf = async (url: string) =>
+    (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes
+      ?.QueueArn ?? '';
+  const pollers: Poller[] = [
+    startQueuePoller({
+      sqs,
+      queueUrl: backing.queues.intake.url,
+      queueArn: await arnOf(backing.queues.intake.url),
+      entry: 'queue/intake-tickets',
+      definition: QUEUES.intake,
+      concurrency: 1,
+      onError,
+    }),
+    startQueuePoller({
+      sqs,
+      queueUrl: backing.queues.routing.url,
+      queueArn: await arnOf(backing.queues.routing.url),
+      entry: 'queue/route-tickets',
+      definition: QUEUES.routing,
+      concurrency: 2,
+      onError,
+    }),
+    startStreamPoller({
+      streams: new DynamoDBStreamsClient({}),
+      streamArn: backing.streamArn,
+      entry: 'stream/process-changes',
+      checkpointFile: join(dataDir, 'stream-checkpoints.json'),
+      onError,
+    }),
+  ];
+  const sweeper = startSweeperTimer(options.sweepSeconds, onError);
+  const server = await startHttpServer(options.port, options.site);
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    backing,
+    eventLogFile,
+    async stop() {
+      await closeServer(server);
+      sweeper.stop();
+      await Promise.allSettled(pollers.map((poller) => poller.stop()));
+      sqs.destroy();
+      await backing.stop();
+    },
+  };
+}
+
+/** The schedule that EventBridge Scheduler gives the sweeper in AWS; one run at a time. */
+function startSweeperTimer(seconds: number, onError: (error: unknown) => void) {
+  let busy = false;
+  const timer = setInterval(async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const sweep = await loadHandler<ScheduledEvent, unknown>('schedule/sweep');
+      await sweep(scheduledEvent(), lambdaContext('sweep', 60));
+    } catch (error) {
+      onError(error);
+    } finally {
+      busy = false;
+    }
+  }, seconds * 1000);
+  return { stop: () => clearInterval(timer) };
+}
+
+const scheduledEvent = (): ScheduledEvent => ({
+  version: '0',
+  id: crypto.randomUUID(),
+  'detail-type': 'Scheduled Event',
+  source: 'aws.scheduler',
+  account: '000000000000',
+  time: new Date().toISOString(),
+  region: REGION,
+  resources: [],
+  detail: {},
+});
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolvePromise) => {
+    server.close(() => resolvePromise());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,60 @@
+// `npm start`: the whole platform on this machine. See API.md, "Running locally".
+import { performance } from 'node:perf_hooks';
+import { z } from 'zod';
+import { startRuntime } from './runtime.js';
+import { dashboardSite } from './dashboard-site.js';
+import { registerAdminKey } from './admin-key.js';
+
+const settings = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    OUTROUTE_ADMIN_KEY: z.string().min(16, 'OUTROUTE_ADMIN_KEY must be at least 16 characters').optional(),
+    OUTROUTE_DATA_DIR: z.string().min(1).default('.outroute'),
+    OUTROUTE_SWEEP_SECONDS: z.coerce.number().positive().default(5),
+  })
+  .safeParse(process.env);
+
+if (!settings.success) {
+  console.error(`outroute: ${settings.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+  process.exit(2);
+}
+
+const { PORT, OUTROUTE_ADMIN_KEY, OUTROUTE_DATA_DIR, OUTROUTE_SWEEP_SECONDS } = settings.data;
+const started = performance.now();
+
+try {
+  const runtime = await startRuntime({
+    port: PORT,
+    dataDir: OUTROUTE_DATA_DIR,
+    sweepSeconds: OUTROUTE_SWEEP_SECONDS,
+    site: dashboardSite(),
+  });
+  const adminKey = await registerAdminKey(OUTROUTE_ADMIN_KEY);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(
+    [
+      `Outroute is running at ${runtime.url} (ready in ${seconds}s)`,
+      `  dashboard     ${runtime.url}/`,
+      `  API contract  ${runtime.url}/openapi.json`,
+      `  data          ${OUTROUTE_DATA_DIR}`,
+      `  intake queue  ${runtime.backing.queues.intake.url} (SQS endpoint ${runtime.backing.sqsEndpoint})`,
+      `  events        ${runtime.eventLogFile}`,
+      OUTROUTE_ADMIN_KEY
+        ? '  admin key     from OUTROUTE_ADMIN_KEY'
+        : `  admin key     ${adminKey}  (generated now and shown once; set OUTROUTE_ADMIN_KEY to choose your own)`,
+    ].join('\n'),
+  );
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping Outroute…`);
+    await runtime.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+} catch (error) {
+  console.error(`outroute: ${(error as Error).message}`);
+  process.exit(1);
+}

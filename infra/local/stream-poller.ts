@@ -1,0 +1,139 @@
+// Reads the table's stream the way Lambda's DynamoDB event source does:
+// shard by shard, in order, in batches; a failed record (ReportBatchItemFailures)
+// is retried from its sequence number, up to maxRetries, then skipped.
+// Checkpoints are kept in a file so a restart resumes where it stopped.
+import { readFileSync, writeFileSync } from 'node:fs';
+import {
+  DescribeStreamCommand,
+  type DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { STREAM } from '../resources.js';
+import { lambdaContext } from './lambda-context.js';
+import { loadHandler } from './load-handler.js';
+import type { Poller } from './queue-poller.js';
+
+type Checkpoints = Record<string, string>;
+
+function readCheckpoints(file: string | undefined): Checkpoints {
+  if (!file) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Checkpoints;
+  } catch {
+    return {};
+  }
+}
+
+function toLambdaRecord(record: _Record, streamArn: string): DynamoDBRecord {
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName,
+    eventVersion: '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: 'us-east-1',
+    eventSourceARN: streamArn,
+    dynamodb: record.dynamodb as DynamoDBRecord['dynamodb'],
+  };
+}
+
+export function startStreamPoller(options: {
+  streams: DynamoDBStreamsClient;
+  streamArn: string;
+  entry: string;
+  checkpointFile?: string;
+  pollMs?: number;
+  onError: (error: unknown) => void;
+}): Poller {
+  const { streams, streamArn } = options;
+  const checkpoints = readCheckpoints(options.checkpointFile);
+  const iterators = new Map<string, string | undefined>();
+  const finishedShards = new Set<string>();
+  let running = true;
+  let wake: (() => void) | undefined;
+
+  const saveCheckpoints = () => {
+    if (options.checkpointFile) writeFileSync(options.checkpointFile, JSON.stringify(checkpoints));
+  };
+
+  async function iteratorFor(shardId: string): Promise<string | undefined> {
+    const after = checkpoints[shardId];
+    const result = await streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shardId,
+        ShardIteratorType: after ? 'AFTER_SEQUENCE_NUMBER' : 'TRIM_HORIZON',
+        SequenceNumber: after,
+      }),
+    );
+    return result.ShardIterator;
+  }
+
+  /** Hands records to the function; returns how many it finished (the rest will be re-read). */
+  async function deliver(shardId: string, records: _Record[]): Promise<boolean> {
+    const handler = await loadHandler<DynamoDBStreamEvent, DynamoDBBatchResponse | undefined>(options.entry);
+    for (let attempt = 0; attempt <= STREAM.maxRetries; attempt++) {
+      try {
+        const response = await handler(
+          { Records: records.map((record) => toLambdaRecord(record, streamArn)) },
+          lambdaContext(options.entry),
+        );
+        const firstFailure = response?.batchItemFailures?.[0]?.itemIdentifier;
+        if (!firstFailure) break;
+        const index = records.findIndex((record) => record.dynamodb?.SequenceNumber === firstFailure);
+        records = index >= 0 ? records.slice(index) : records;
+      } catch (error) {
+        options.onError(error);
+      }
+      if (attempt === STREAM.maxRetries) options.onError(new Error(`stream batch skipped after ${attempt} retries`));
+    }
+    const last = records.at(-1)?.dynamodb?.SequenceNumber;
+    if (last) checkpoints[shardId] = last;
+    saveCheckpoints();
+    return true;
+  }
+
+  async function pollOnce(): Promise<void> {
+    const description = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    for (const shard of description.StreamDescription?.Shards ?? []) {
+      const shardId = shard.ShardId ?? '';
+      if (finishedShards.has(shardId)) continue;
+      if (!iterators.has(shardId)) iterators.set(shardId, await iteratorFor(shardId));
+      let iterator = iterators.get(shardId);
+      while (running && iterator) {
+        const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: STREAM.batchSize }));
+        iterator = page.NextShardIterator;
+        const records = page.Records ?? [];
+        if (records.length) await deliver(shardId, records);
+        if (records.length < STREAM.batchSize) break;
+      }
+      iterators.set(shardId, iterator);
+      if (!iterator) finishedShards.add(shardId);
+    }
+  }
+
+  const loop = (async () => {
+    while (running) {
+      try {
+        await pollOnce();
+      } catch (error) {
+        if (running) options.onError(error);
+        iterators.clear();
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, options.pollMs ?? 250);
+      });
+    }
+  })();
+
+  return {
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,84 @@
+// The one definition of Outroute's table and queues. The CDK stack and the
+// local runtime both build their resources from these values, so the two
+// cannot drift apart. Plain data: no CDK and no SDK imports here.
+
+export interface IndexDefinition {
+  name: string;
+  partitionKey: string;
+  sortKey: string;
+  /** What the index answers; sparse: items carry these keys only while it applies. */
+  purpose: string;
+}
+
+export const TABLE = {
+  logicalName: 'Table',
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  timeToLiveAttribute: 'expiresAt',
+  /** Both images: the stream consumer diffs history and counters. */
+  streamView: 'NEW_AND_OLD_IMAGES',
+  indexes: [
+    {
+      name: 'queue',
+      partitionKey: 'gsi1pk',
+      sortKey: 'gsi1sk',
+      purpose: "a provider's queued tickets, earliest dueAt first",
+    },
+    {
+      name: 'timers',
+      partitionKey: 'gsi2pk',
+      sortKey: 'gsi2sk',
+      purpose: 'open tickets by the next instant the sweeper must look at them',
+    },
+    {
+      name: 'by-status',
+      partitionKey: 'gsi3pk',
+      sortKey: 'gsi3sk',
+      purpose: 'listing: tickets by status, oldest first; all providers in one partition',
+    },
+  ] satisfies IndexDefinition[],
+} as const;
+
+export type IndexName = (typeof TABLE.indexes)[number]['name'];
+
+export interface QueueDefinition {
+  logicalName: string;
+  /** Seconds a received message stays hidden; at least six times the consumer's timeout, as AWS advises. */
+  visibilityTimeoutSeconds: number;
+  maxReceiveCount: number;
+  retentionDays: number;
+  batchSize: number;
+  /** Longest wait to fill a batch, as the event source mapping's batching window. */
+  maxBatchingWindowSeconds: number;
+  /** How long the consuming function may run per batch. */
+  consumerTimeoutSeconds: number;
+}
+
+export const QUEUES = {
+  intake: {
+    logicalName: 'IntakeQueue',
+    visibilityTimeoutSeconds: 180,
+    maxReceiveCount: 3,
+    retentionDays: 14,
+    batchSize: 25,
+    maxBatchingWindowSeconds: 1,
+    consumerTimeoutSeconds: 30,
+  },
+  routing: {
+    logicalName: 'RoutingQueue',
+    visibilityTimeoutSeconds: 180,
+    maxReceiveCount: 5,
+    retentionDays: 4,
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    consumerTimeoutSeconds: 30,
+  },
+} as const satisfies Record<string, QueueDefinition>;
+
+export type QueueName = keyof typeof QUEUES;
+
+/** The number of hash buckets the timer index spreads open tickets over. */
+export const TIMER_BUCKETS = 4;
+
+/** The stream consumer's batching, shared by the AWS event source and the local poller. */
+export const STREAM = { batchSize: 100, maxRetries: 5 } as const;

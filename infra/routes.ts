@@ -1,0 +1,81 @@
+// The one route table of the HTTP API: the CDK stack wires each route to its
+// function, the local runtime dispatches with it, and each handler takes its
+// allowed roles from here.
+import type { z } from 'zod';
+import {
+  adminTicketInputSchema,
+  completeRequestSchema,
+  extendRequestSchema,
+  leaseRequestSchema,
+  listTicketsQuerySchema,
+  metricsQuerySchema,
+  providerInputSchema,
+  rejectRequestSchema,
+  releaseRequestSchema,
+  routingPolicySchema,
+  slaPolicySchema,
+  ticketBatchSchema,
+} from '../shared/domain/schemas.js';
+import type { Role } from '../shared/domain/types.js';
+
+export interface RouteDefinition {
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  path: string;
+  /** The handler's file below functions/, without extension. */
+  entry: string;
+  /** Who may call it; 'public' routes skip the authorizer. */
+  roles: readonly Role[] | 'public';
+  summary: string;
+  /** The request schemas, for the OpenAPI document (handlers validate with the same ones). */
+  body?: z.ZodType;
+  query?: z.ZodType;
+}
+
+const route = (
+  method: RouteDefinition['method'],
+  path: string,
+  entry: string,
+  roles: RouteDefinition['roles'],
+  summary: string,
+  request: Pick<RouteDefinition, 'body' | 'query'> = {},
+): RouteDefinition => ({ method, path, entry, roles, summary, ...request });
+
+const ADMIN = ['admin'] as const;
+const PROVIDER_WORK = ['admin', 'provider'] as const;
+
+export const ROUTES = [
+  route('GET', '/health', 'http/get-health', 'public', 'Health of the platform and its dependencies'),
+  route('GET', '/openapi.json', 'http/get-openapi', 'public', 'This API as an OpenAPI 3.1 document'),
+  route('GET', '/v1/providers', 'http/list-providers', ADMIN, 'List providers'),
+  route('PUT', '/v1/providers/{providerId}', 'http/put-provider', ADMIN, 'Create or replace a provider', { body: providerInputSchema }),
+  route('GET', '/v1/providers/{providerId}', 'http/get-provider', PROVIDER_WORK, 'Read a provider'),
+  route('DELETE', '/v1/providers/{providerId}', 'http/delete-provider', ADMIN, 'Delete a provider with no open items'),
+  route('POST', '/v1/providers/{providerId}/keys', 'http/create-provider-key', ADMIN, 'Issue a provider API key'),
+  route('POST', '/v1/sources/{sourceId}/keys', 'http/create-source-key', ADMIN, 'Issue a source API key'),
+  route('GET', '/v1/sla-policy', 'http/get-sla-policy', ADMIN, 'Read the SLA policy'),
+  route('PUT', '/v1/sla-policy', 'http/put-sla-policy', ADMIN, 'Replace the SLA policy', { body: slaPolicySchema }),
+  route('GET', '/v1/routing-policy', 'http/get-routing-policy', ADMIN, 'Read the routing policy'),
+  route('PUT', '/v1/routing-policy', 'http/put-routing-policy', ADMIN, 'Replace the routing policy', { body: routingPolicySchema }),
+  route('POST', '/v1/tickets', 'http/create-ticket', ['admin', 'source'], 'Submit a ticket', { body: adminTicketInputSchema }),
+  route('POST', '/v1/tickets/batch', 'http/create-ticket-batch', ['admin', 'source'], 'Submit up to 100 tickets', { body: ticketBatchSchema }),
+  route('GET', '/v1/tickets', 'http/list-tickets', ['admin', 'source'], 'List tickets', { query: listTicketsQuerySchema }),
+  route('GET', '/v1/tickets/{ticketId}', 'http/get-ticket', ['admin', 'source', 'provider'], 'Read a ticket'),
+  route('POST', '/v1/tickets/{ticketId}/cancel', 'http/cancel-ticket', ['admin', 'source'], 'Cancel a ticket'),
+  route('POST', '/v1/providers/{providerId}/lease', 'http/lease-tickets', PROVIDER_WORK, "Lease from a provider's queue", { body: leaseRequestSchema }),
+  route('POST', '/v1/tickets/{ticketId}/extend', 'http/extend-lease', PROVIDER_WORK, 'Extend a lease', { body: extendRequestSchema }),
+  route('POST', '/v1/tickets/{ticketId}/complete', 'http/complete-ticket', PROVIDER_WORK, 'Complete a leased ticket', { body: completeRequestSchema }),
+  route('POST', '/v1/tickets/{ticketId}/release', 'http/release-ticket', PROVIDER_WORK, 'Release a lease', { body: releaseRequestSchema }),
+  route('POST', '/v1/tickets/{ticketId}/reject', 'http/reject-ticket', PROVIDER_WORK, 'Reject a leased ticket', { body: rejectRequestSchema }),
+  route('GET', '/v1/metrics/providers', 'http/get-provider-metrics', ADMIN, 'Routing and SLA figures per provider', { query: metricsQuerySchema }),
+  route('GET', '/v1/metrics/backlog', 'http/get-backlog', ADMIN, 'Open items by skill and priority'),
+] as const satisfies readonly RouteDefinition[];
+
+export type RouteKey = `${(typeof ROUTES)[number]['method']} ${(typeof ROUTES)[number]['path']}`;
+
+export const routeKeyOf = (definition: RouteDefinition) => `${definition.method} ${definition.path}`;
+
+export function routeFor(key: RouteKey): RouteDefinition {
+  const found = ROUTES.find((definition) => routeKeyOf(definition) === key);
+  if (!found) throw new Error(`no route ${key}`);
+  return found;
+}

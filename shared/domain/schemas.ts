@@ -1,0 +1,169 @@
+// The input contract of API.md, as zod schemas. Request validation, the
+// TypeScript types and the OpenAPI document all come from this one file.
+import { z } from 'zod';
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export const DATA_CLEARANCES = ['public', 'internal', 'confidential', 'restricted'] as const;
+export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
+export const PROVIDER_STATUSES = ['active', 'paused', 'offline'] as const;
+export const TICKET_STATUSES = ['received', 'queued', 'leased', 'parked', 'completed', 'cancelled'] as const;
+
+export const providerIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and dashes');
+export const sourceIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and dashes');
+
+const isValidTimeZone = (zone: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const clockTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'HH:MM, 00:00 to 24:00');
+const timeWindow = z
+  .tuple([clockTime, clockTime])
+  .refine(([start, end]) => start < end, 'a window starts before it ends');
+const localDate = z.iso.date();
+const isoInstant = z.iso.datetime({ offset: true });
+const skillName = z.string().min(1).max(64);
+
+export const businessHoursSchema = z.strictObject(
+  Object.fromEntries(WEEKDAYS.map((day) => [day, z.array(timeWindow).max(8).optional()])) as Record<
+    (typeof WEEKDAYS)[number],
+    z.ZodOptional<z.ZodArray<typeof timeWindow>>
+  >,
+);
+
+export const providerInputSchema = z
+  .strictObject({
+    name: z.string().min(1).max(200).optional(),
+    status: z.enum(PROVIDER_STATUSES),
+    timeZone: z.string().refine(isValidTimeZone, 'an IANA time zone such as Asia/Manila'),
+    country: z.string().length(2).optional(),
+    sourcing: z.enum(['onshore', 'nearshore', 'offshore']).optional(),
+    businessHours: businessHoursSchema.optional(),
+    holidays: z.array(localDate).max(400).optional(),
+    skills: z.record(skillName, z.number().int().min(1).max(5)),
+    languages: z.array(z.string().min(2).max(16)).max(50).optional(),
+    capacity: z.number().int().min(0).max(1_000_000),
+    throughputPerHour: z.number().positive().max(1_000_000),
+    costPerItem: z.number().min(0).default(0),
+    qualityScore: z.number().min(0).max(1).default(1),
+    dataClearance: z.enum(DATA_CLEARANCES),
+    dataRegions: z.array(z.string().min(1).max(32)).max(50).optional(),
+    allocationShare: z.number().min(0).max(1).optional(),
+  })
+  .meta({ id: 'ProviderInput' });
+export type ProviderInput = z.infer<typeof providerInputSchema>;
+
+export const slaPolicySchema = z
+  .strictObject({
+    targets: z.strictObject({
+      P1: z.number().int().positive(),
+      P2: z.number().int().positive(),
+      P3: z.number().int().positive(),
+      P4: z.number().int().positive(),
+    }),
+    atRiskFraction: z.number().gt(0).lt(1),
+  })
+  .meta({ id: 'SlaPolicy' });
+export type SlaPolicy = z.infer<typeof slaPolicySchema>;
+
+export const DEFAULT_SLA_POLICY: SlaPolicy = {
+  targets: { P1: 3600, P2: 14400, P3: 86400, P4: 259200 },
+  atRiskFraction: 0.8,
+};
+
+export const routingPolicySchema = z
+  .strictObject({
+    weights: z.strictObject({
+      slack: z.number().min(0),
+      cost: z.number().min(0),
+      quality: z.number().min(0),
+      share: z.number().min(0),
+      load: z.number().min(0),
+    }),
+    relaxProficiencyAfterSeconds: z.number().int().positive(),
+  })
+  .meta({ id: 'RoutingPolicy' });
+export type RoutingPolicy = z.infer<typeof routingPolicySchema>;
+
+export const DEFAULT_ROUTING_POLICY: RoutingPolicy = {
+  weights: { slack: 0.3, cost: 0.3, quality: 0.15, share: 0.15, load: 0.1 },
+  relaxProficiencyAfterSeconds: 900,
+};
+
+export const MAX_PAYLOAD_BYTES = 32 * 1024;
+
+export const ticketInputSchema = z
+  .strictObject({
+    externalId: z.string().min(1).max(128),
+    kind: z.enum(['front_office', 'back_office']),
+    skill: skillName,
+    priority: z.enum(PRIORITIES),
+    language: z.string().min(2).max(16).optional(),
+    minProficiency: z.number().int().min(1).max(5).default(1),
+    dataClassification: z.enum(DATA_CLEARANCES).default('internal'),
+    dataRegion: z.string().min(1).max(32).optional(),
+    dueAt: isoInstant.optional(),
+    subject: z.string().max(200).optional(),
+    payload: z.unknown().optional(),
+  })
+  .meta({ id: 'TicketInput' });
+export type TicketInput = z.infer<typeof ticketInputSchema>;
+
+/** An admin creates tickets on behalf of a source by naming it in the body. */
+export const adminTicketInputSchema = ticketInputSchema.extend({ sourceId: sourceIdSchema.optional() });
+
+/** A message on the intake queue: the ticket body plus the source it comes from. */
+export const intakeMessageSchema = ticketInputSchema.extend({ sourceId: sourceIdSchema });
+
+export const ticketBatchSchema = z
+  .strictObject({ items: z.array(z.unknown()).min(1).max(100) })
+  .meta({ id: 'TicketBatch' });
+
+export const leaseRequestSchema = z
+  .strictObject({
+    max: z.number().int().min(1).max(50).default(1),
+    leaseSeconds: z.number().int().min(30).max(3600).default(900),
+  })
+  .meta({ id: 'LeaseRequest' });
+
+const leaseToken = z.string().min(1).max(200);
+export const extendRequestSchema = z
+  .strictObject({ leaseToken, leaseSeconds: z.number().int().min(30).max(3600).default(900) })
+  .meta({ id: 'ExtendRequest' });
+export const completeRequestSchema = z
+  .strictObject({ leaseToken, resolution: z.string().max(2000).optional() })
+  .meta({ id: 'CompleteRequest' });
+export const releaseRequestSchema = z
+  .strictObject({ leaseToken, reason: z.string().max(2000).optional() })
+  .meta({ id: 'ReleaseRequest' });
+export const rejectRequestSchema = z
+  .strictObject({ leaseToken, reason: z.string().min(1).max(2000) })
+  .meta({ id: 'RejectRequest' });
+export const cancelRequestSchema = z.strictObject({ reason: z.string().max(2000).optional() });
+
+export const listTicketsQuerySchema = z.strictObject({
+  status: z.enum(TICKET_STATUSES).optional(),
+  providerId: providerIdSchema.optional(),
+  sourceId: sourceIdSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(2000).optional(),
+});
+
+export const metricsQuerySchema = z.strictObject({
+  from: isoInstant.optional(),
+  to: isoInstant.optional(),
+});
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    }),
+  })
+  .meta({ id: 'Error' });

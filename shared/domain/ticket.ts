@@ -1,0 +1,124 @@
+// Pure rules about a ticket's state: creation, history, timers and how it is shown.
+import { sha256Hex } from '../lib/hash.js';
+import type { SlaPolicy, TicketInput } from './schemas.js';
+import type { HistoryEntry, SlaState, Ticket, TicketStatus } from './types.js';
+
+/** Enough history to explain a ticket's life; older entries are dropped (events out keep all). */
+export const HISTORY_LIMIT = 50;
+/** A received or parked ticket is looked at again after this long, whatever happens. */
+export const RETRY_SECONDS = 60;
+
+export const OPEN_STATUSES: readonly TicketStatus[] = ['received', 'queued', 'leased', 'parked'];
+export const TERMINAL_STATUSES: readonly TicketStatus[] = ['completed', 'cancelled'];
+export const isOpen = (status: TicketStatus) => OPEN_STATUSES.includes(status);
+/** Statuses in which a ticket holds one unit of its provider's capacity. */
+export const holdsCapacity = (status: TicketStatus) => status === 'queued' || status === 'leased';
+
+/** The same (source, external id) always gives the same ticket id: intake is one conditional put. */
+export const ticketIdFor = (sourceId: string, externalId: string): string =>
+  sha256Hex(`${sourceId}\u0000${externalId}`).slice(0, 32);
+
+const addSeconds = (iso: string, seconds: number) => new Date(Date.parse(iso) + seconds * 1000).toISOString();
+
+export function dueAtFor(input: Pick<TicketInput, 'dueAt' | 'priority'>, createdAt: string, policy: SlaPolicy): string {
+  return input.dueAt ? new Date(input.dueAt).toISOString() : addSeconds(createdAt, policy.targets[input.priority]);
+}
+
+export function atRiskAtFor(createdAt: string, dueAt: string, atRiskFraction: number): string {
+  const created = Date.parse(createdAt);
+  const window = Math.max(0, Date.parse(dueAt) - created);
+  return new Date(created + Math.floor(window * atRiskFraction)).toISOString();
+}
+
+export function newTicket(args: {
+  sourceId: string;
+  input: TicketInput;
+  bodyHash: string;
+  now: string;
+  slaPolicy: SlaPolicy;
+}): Ticket {
+  const { sourceId, input, bodyHash, now, slaPolicy } = args;
+  const ticketId = ticketIdFor(sourceId, input.externalId);
+  const dueAt = dueAtFor(input, now, slaPolicy);
+  const ticket: Ticket = {
+    ticketId,
+    sourceId,
+    externalId: input.externalId,
+    kind: input.kind,
+    skill: input.skill,
+    priority: input.priority,
+    language: input.language,
+    minProficiency: input.minProficiency,
+    requestedMinProficiency: input.minProficiency,
+    dataClassification: input.dataClassification,
+    dataRegion: input.dataRegion,
+    subject: input.subject,
+    bodyHash,
+    status: 'received',
+    createdAt: now,
+    dueAt,
+    attempts: 0,
+    version: 1,
+    sla: { state: 'on_track', breached: false, atRiskAt: atRiskAtFor(now, dueAt, slaPolicy.atRiskFraction) },
+    history: [],
+    seq: 0,
+    updatedAt: now,
+  };
+  return withEvent(ticket, { at: now, event: 'received' });
+}
+
+/** Append one history entry (bounded) and bump the sequence that events out follow. */
+export function withEvent(ticket: Ticket, entry: Omit<HistoryEntry, 'seq'>): Ticket {
+  const seq = ticket.seq + 1;
+  const history = [...ticket.history, { seq, ...entry }].slice(-HISTORY_LIMIT);
+  const next = { ...ticket, seq, history, updatedAt: entry.at };
+  return { ...next, nextCheckAt: nextCheckAt(next) };
+}
+
+/** The next instant the sweeper must look at a ticket, or undefined once it is closed. */
+export function nextCheckAt(ticket: Ticket): string | undefined {
+  if (!isOpen(ticket.status)) return undefined;
+  const instants: string[] = [];
+  if (ticket.status === 'received') instants.push(addSeconds(ticket.updatedAt, RETRY_SECONDS));
+  if (ticket.status === 'parked') instants.push(addSeconds(ticket.updatedAt, RETRY_SECONDS));
+  if (ticket.status === 'leased' && ticket.leaseExpiresAt) instants.push(ticket.leaseExpiresAt);
+  if (ticket.sla.state === 'on_track') instants.push(ticket.sla.atRiskAt);
+  if (!ticket.sla.breached) instants.push(ticket.dueAt);
+  return instants.sort()[0];
+}
+
+export function slaStateAt(ticket: Ticket, nowMs: number): SlaState {
+  if (ticket.status === 'completed') return ticket.sla.breached ? 'breached' : 'met';
+  if (ticket.sla.breached || nowMs > Date.parse(ticket.dueAt)) return 'breached';
+  if (ticket.sla.state === 'at_risk' || nowMs >= Date.parse(ticket.sla.atRiskAt)) return 'at_risk';
+  return 'on_track';
+}
+
+/** The ticket as API.md shows it. */
+export function ticketView(ticket: Ticket, nowMs: number) {
+  const state = slaStateAt(ticket, nowMs);
+  return {
+    ticketId: ticket.ticketId,
+    sourceId: ticket.sourceId,
+    externalId: ticket.externalId,
+    status: ticket.status,
+    providerId: ticket.providerId ?? null,
+    kind: ticket.kind,
+    skill: ticket.skill,
+    priority: ticket.priority,
+    language: ticket.language ?? null,
+    minProficiency: ticket.minProficiency,
+    dataClassification: ticket.dataClassification,
+    dataRegion: ticket.dataRegion ?? null,
+    subject: ticket.subject ?? null,
+    createdAt: ticket.createdAt,
+    dueAt: ticket.dueAt,
+    routedAt: ticket.routedAt ?? null,
+    completedAt: ticket.completedAt ?? null,
+    leaseExpiresAt: ticket.status === 'leased' ? (ticket.leaseExpiresAt ?? null) : null,
+    sla: { state, breached: state === 'breached' },
+    attempts: ticket.attempts,
+    routing: ticket.routing ?? null,
+    history: ticket.history.map(({ seq: _seq, ...entry }) => entry),
+  };
+}

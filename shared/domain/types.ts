@@ -1,0 +1,121 @@
+// Domain entities as the use cases and the routing engine see them.
+import type { DATA_CLEARANCES, PRIORITIES, ProviderInput, TICKET_STATUSES } from './schemas.js';
+
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+export type Priority = (typeof PRIORITIES)[number];
+export type DataClearance = (typeof DATA_CLEARANCES)[number];
+
+/** A provider as stored: its configuration plus live counters. */
+export interface Provider extends ProviderInput {
+  providerId: string;
+  openItems: number;
+  /** Grows on every change of configuration; compiled calendars are cached per version. */
+  version: number;
+  updatedAt: string;
+}
+
+/** What the router knows about a provider when it decides. */
+export interface ProviderSnapshot extends Provider {
+  /** Tickets routed to this provider over the last 24 h (for allocation shares). */
+  routedLast24h: number;
+}
+
+export type IneligibilityReason =
+  | 'missing_skill'
+  | 'low_proficiency'
+  | 'language'
+  | 'clearance'
+  | 'region'
+  | 'status_paused'
+  | 'status_offline'
+  | 'at_capacity'
+  | 'cannot_meet_due'
+  | 'rejected_before';
+
+export interface ScoreFactors {
+  slack: number;
+  cost: number;
+  quality: number;
+  share: number;
+  load: number;
+}
+
+export interface Candidate {
+  providerId: string;
+  eligible: boolean;
+  /** Present on every provider that passed the hard filters. */
+  predictedCompletionAt?: string;
+  score?: number;
+  factors?: ScoreFactors;
+  reasons?: IneligibilityReason[];
+}
+
+/** The explanation stored on a ticket as `routing`. */
+export interface RoutingExplanation {
+  decidedAt: string;
+  providerId: string | null;
+  reason: string;
+  candidates: Candidate[];
+}
+
+/** What the routing decision needs to know about a ticket. */
+export interface RoutableTicket {
+  ticketId: string;
+  skill: string;
+  priority: Priority;
+  language?: string;
+  minProficiency: number;
+  dataClassification: DataClearance;
+  dataRegion?: string;
+  createdAt: string;
+  dueAt: string;
+  rejectedBy?: string[];
+}
+
+export interface HistoryEntry {
+  seq: number;
+  at: string;
+  event: string;
+  providerId?: string;
+  reason?: string;
+}
+
+export type SlaState = 'on_track' | 'at_risk' | 'breached' | 'met';
+
+export interface Ticket extends RoutableTicket {
+  sourceId: string;
+  externalId: string;
+  kind: 'front_office' | 'back_office';
+  subject?: string;
+  payload?: unknown;
+  bodyHash: string;
+  status: TicketStatus;
+  providerId?: string;
+  routedAt?: string;
+  completedAt?: string;
+  leasedAt?: string;
+  leaseTokenHash?: string;
+  leaseExpiresAt?: string;
+  resolution?: string;
+  attempts: number;
+  version: number;
+  sla: { state: SlaState; breached: boolean; atRiskAt: string };
+  routing?: RoutingExplanation;
+  parkedAt?: string;
+  /** Proficiency relaxation: the original `minProficiency` asked for. */
+  requestedMinProficiency: number;
+  history: HistoryEntry[];
+  /** Sequence of the last history entry, never trimmed (events out use it). */
+  seq: number;
+  /** The next instant the sweeper must look at this ticket. */
+  nextCheckAt?: string;
+  updatedAt: string;
+}
+
+export type Role = 'admin' | 'source' | 'provider';
+
+export interface Principal {
+  role: Role;
+  sourceId?: string;
+  providerId?: string;
+}

@@ -1,0 +1,35 @@
+// Key builders for the single table: every pk/sk and index key is made here,
+// never string-concatenated elsewhere.
+import { TIMER_BUCKETS } from '../../infra/resources.js';
+
+export const providerKey = (providerId: string) => ({ pk: `PROVIDER#${providerId}`, sk: 'PROFILE' });
+export const ticketKey = (ticketId: string) => ({ pk: `TICKET#${ticketId}`, sk: 'TICKET' });
+export const apiKeyKey = (keyHash: string) => ({ pk: `KEY#${keyHash}`, sk: 'KEY' });
+export const configKey = (name: 'sla' | 'routing') => ({ pk: `CONFIG#${name}`, sk: 'CONFIG' });
+export const metricKey = (providerId: string, hour: string) => ({ pk: `METRIC#${providerId}`, sk: `HOUR#${hour}` });
+export const countedMarkerKey = (marker: string) => ({ pk: `COUNTED#${marker}`, sk: 'COUNTED' });
+
+/** Providers share one partition of the listing index. */
+export const PROVIDER_LIST_PARTITION = 'PROVIDERS';
+
+/** Provider queue index: present only while the ticket is queued. */
+export const queueIndexKeys = (providerId: string, dueAt: string, ticketId: string) => ({
+  gsi1pk: queuePartition(providerId),
+  gsi1sk: `${dueAt}#${ticketId}`,
+});
+export const queuePartition = (providerId: string) => `QUEUE#${providerId}`;
+
+/** Timer index: present only while the ticket is open. */
+export const timerIndexKeys = (ticketId: string, nextCheckAt: string) => ({
+  gsi2pk: timerPartition(timerBucket(ticketId)),
+  gsi2sk: `${nextCheckAt}#${ticketId}`,
+});
+export const timerPartition = (bucket: number) => `TIMER#${bucket}`;
+export const timerBucket = (ticketId: string) => Number.parseInt(ticketId.slice(-4), 16) % TIMER_BUCKETS;
+
+/** Status index: every ticket, by status, oldest first. */
+export const statusIndexKeys = (status: string, createdAt: string, ticketId: string) => ({
+  gsi3pk: statusPartition(status),
+  gsi3sk: `${createdAt}#${ticketId}`,
+});
+export const statusPartition = (status: string) => `STATUS#${status}`;

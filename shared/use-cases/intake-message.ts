@@ -1,0 +1,21 @@
+import { intakeMessageSchema } from '../domain/schemas.js';
+import { AppError } from '../lib/errors.js';
+import { issueDetails } from '../lib/zod-issues.js';
+import { type CreatedTicket, createTicket, parseTicketInput } from './create-ticket.js';
+import type { AppContext } from './context.js';
+
+/** A message body on the intake queue: the ticket body plus `sourceId`, treated exactly as the API would. */
+export async function intakeMessage(ctx: AppContext, body: string): Promise<CreatedTicket> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch {
+    throw new AppError('validation_error', 'the message body is not valid JSON');
+  }
+  const withSource = intakeMessageSchema.pick({ sourceId: true }).safeParse(raw);
+  if (!withSource.success) {
+    throw new AppError('validation_error', 'the message names no valid sourceId', issueDetails(withSource.error));
+  }
+  const { sourceId: _sourceId, ...ticketBody } = raw as Record<string, unknown>;
+  return createTicket(ctx, withSource.data.sourceId, parseTicketInput(ticketBody));
+}
