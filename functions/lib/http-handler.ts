@@ -150,3 +150,8 @@ export function sourceIdFor(
   }
   return { sourceId: parsed.data, body };
 }
+
+/** The ticket, caller and lease token of a lease operation. */
+export function leaseCall(request: HttpRequest<{ leaseToken: string }, unknown>) {
+  return { principal: request.principal, ticketId: request.params.ticketId ?? '', leaseToken: request.body.leaseToken };
+}

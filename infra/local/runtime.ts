@@ -8,7 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
-import { startFauxqs } from 'fauxqs';
+import { interceptLocalhostDns, startFauxqs } from 'fauxqs';
 import { QUEUES } from '../resources.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { freePort } from './free-port.js';
@@ -34,6 +34,7 @@ export interface Backing {
 
 /** DynamoDB Local and the SQS emulator with the table and queues provisioned; data on disk when dataDir is set. */
 export async function startBacking(options: { dataDir?: string; tableName?: string }): Promise<Backing> {
+  resolveLocalQueueHosts();
   const tableName = options.tableName ?? TABLE_NAME;
   const [dynamoPort, sqsPort] = [await freePort(), await freePort()];
   const dynamoLocal = await startDynamoDbLocal({
@@ -44,14 +45,16 @@ export async function startBacking(options: { dataDir?: string; tableName?: stri
   if (sqsDataDir) mkdirSync(sqsDataDir, { recursive: true });
   const fauxqs = await startFauxqs({ port: sqsPort, logger: false, ...(sqsDataDir ? { dataDir: sqsDataDir } : {}) });
   const dynamo = new DynamoDBClient({ endpoint: dynamoLocal.endpoint, region: REGION, credentials: CREDENTIALS });
-  const sqs = new SQSClient({ endpoint: fauxqs.address, region: REGION, credentials: CREDENTIALS });
+  // The host of the emulator's queue URLs, so the SDK's endpoint and the URLs agree.
+  const sqsEndpoint = `http://sqs.${REGION}.localhost:${fauxqs.port}`;
+  const sqs = new SQSClient({ endpoint: sqsEndpoint, region: REGION, credentials: CREDENTIALS });
   const { streamArn } = await provisionTable(dynamo, tableName);
   const queues = await provisionQueues(sqs, tableName);
   dynamo.destroy();
   sqs.destroy();
   return {
     dynamoEndpoint: dynamoLocal.endpoint,
-    sqsEndpoint: fauxqs.address,
+    sqsEndpoint,
     tableName,
     streamArn,
     queues,
@@ -59,6 +62,15 @@ export async function startBacking(options: { dataDir?: string; tableName?: stri
       await Promise.allSettled([fauxqs.stop(), dynamoLocal.stop()]);
     },
   };
+}
+
+/**
+ * The emulator's queue URLs look like AWS's (http://sqs.us-east-1.localhost:PORT/…)
+ * and the SDK sends to the URL's host: make every *.localhost name resolve to
+ * the loopback address in this process, as browsers and systemd do.
+ */
+export function resolveLocalQueueHosts(): void {
+  interceptLocalhostDns();
 }
 
 /** The environment Lambda would give the functions, pointed at the local services. */

@@ -92,6 +92,8 @@ export interface Ticket extends RoutableTicket {
   status: TicketStatus;
   providerId?: string;
   routedAt?: string;
+  /** The provider's price when the ticket was routed to it (cost metrics). */
+  costPerItem?: number;
   completedAt?: string;
   leasedAt?: string;
   leaseTokenHash?: string;

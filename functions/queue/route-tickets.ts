@@ -1,0 +1,38 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { CalendarCache } from '../../shared/domain/calendar.js';
+import type { RouteTicketMessage } from '../../shared/messaging/routing-queue.js';
+import { getPolicy } from '../../shared/store/config-store.js';
+import { ProviderSnapshotCache } from '../../shared/use-cases/provider-snapshot.js';
+import { type RouterState, routeTicket } from '../../shared/use-cases/route-ticket.js';
+import { appContext } from '../lib/app-context.js';
+import { logger } from '../lib/observability.js';
+
+const snapshots = new ProviderSnapshotCache();
+const calendars = new CalendarCache();
+const processor = new BatchProcessor(EventType.SQS);
+
+/**
+ * The router: one batch of "route ticket X" messages, decided in order
+ * against one provider snapshot that each reservation updates in memory.
+ */
+export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>().handler(async (event, context) => {
+  const ctx = appContext();
+  const state: RouterState = {
+    providers: await snapshots.get(ctx),
+    policy: await getPolicy(ctx.table, 'routing'),
+    calendars,
+  };
+  const routeRecord = async (record: SQSRecord) => {
+    const { ticketId } = JSON.parse(record.body) as RouteTicketMessage;
+    logger.appendKeys({ ticketId });
+    const outcome = await routeTicket(ctx, state, ticketId);
+    logger.debug('routed', { outcome });
+  };
+  return processPartialResponse(event, routeRecord, processor, {
+    context,
+    processInParallel: false,
+    throwOnFullBatchFailure: false,
+  });
+});

@@ -1,0 +1,67 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import middy from '@middy/core';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { providerEvents, ticketEvents } from '../../shared/domain/change-events.js';
+import { holdsCapacity } from '../../shared/domain/ticket.js';
+import type { Provider, Ticket } from '../../shared/domain/types.js';
+import {
+  type EventPublisher,
+  eventBridgePublisher,
+  jsonLinesPublisher,
+} from '../../shared/messaging/event-publisher.js';
+import { countTicketChange } from '../../shared/use-cases/count-metrics.js';
+import { failOverProvider } from '../../shared/use-cases/fail-over-provider.js';
+import { wakeParkedTickets } from '../../shared/use-cases/wake-parked.js';
+import { appContext } from '../lib/app-context.js';
+import { env } from '../lib/env.js';
+import { tracer } from '../lib/observability.js';
+
+/** A provider change may let parked tickets fit: this many of the oldest are retried at once. */
+const WAKE_ON_PROVIDER_CHANGE = 100;
+const WAKE_PER_FREED_SLOT = 2;
+
+let publisher: EventPublisher | undefined;
+function events(): EventPublisher {
+  const { EVENT_BUS_NAME, EVENT_LOG_FILE } = env();
+  publisher ??= EVENT_BUS_NAME
+    ? eventBridgePublisher(tracer.captureAWSv3Client(new EventBridgeClient({})), EVENT_BUS_NAME)
+    : jsonLinesPublisher(EVENT_LOG_FILE ?? '/tmp/outroute-events.jsonl');
+  return publisher;
+}
+
+const image = (raw: Record<string, unknown> | undefined) =>
+  raw ? (unmarshall(raw as Record<string, AttributeValue>) as Record<string, unknown> & { entity?: string }) : undefined;
+
+/**
+ * Reacts to every table change: publishes the events it implies, keeps the
+ * hourly metrics, and wakes parked tickets when capacity frees. Each step is
+ * idempotent, so a replayed record does no harm.
+ */
+async function processRecord(record: DynamoDBRecord): Promise<void> {
+  const oldImage = image(record.dynamodb?.OldImage);
+  const newImage = image(record.dynamodb?.NewImage);
+  const entity = newImage?.entity ?? oldImage?.entity;
+  const ctx = appContext();
+  if (entity === 'ticket' && newImage) {
+    const [before, after] = [oldImage as Ticket | undefined, newImage as unknown as Ticket];
+    await events().publish(ticketEvents(before, after));
+    await countTicketChange(ctx, before, after);
+    const freed = before && holdsCapacity(before.status) && !holdsCapacity(after.status);
+    if (freed) await wakeParkedTickets(ctx, WAKE_PER_FREED_SLOT);
+  }
+  if (entity === 'provider') {
+    const [before, after] = [oldImage as Provider | undefined, newImage as Provider | undefined];
+    await events().publish(providerEvents(before, after));
+    if (after?.status === 'offline' && before?.status !== 'offline') await failOverProvider(ctx, after.providerId);
+    if (after && before?.version !== after.version) await wakeParkedTickets(ctx, WAKE_ON_PROVIDER_CHANGE);
+  }
+}
+
+const processor = new BatchProcessor(EventType.DynamoDBStreams);
+
+export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>().handler((event, context) =>
+  processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false }),
+);

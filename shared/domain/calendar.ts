@@ -1,0 +1,236 @@
+// Business-hours calendars compiled into sorted UTC intervals, so the routing hot path only compares numbers.
+import { DateTime, IANAZone } from 'luxon';
+import { type ProviderInput, WEEKDAYS } from './schemas.js';
+
+export type CalendarHours = Pick<ProviderInput, 'timeZone' | 'businessHours' | 'holidays'>;
+
+/** What a cache needs to know about whose calendar it holds. */
+export interface CalendarOwner extends CalendarHours {
+  providerId: string;
+  version: number;
+}
+
+export interface CompiledCalendar {
+  /** Open intervals [startsMs[i], endsMs[i]): sorted, merged (no two touch), clipped to the horizon. */
+  readonly startsMs: Float64Array;
+  readonly endsMs: Float64Array;
+  /** Open time before interval i, so "n open hours after t" is a binary search too. */
+  readonly openBeforeMs: Float64Array;
+  /** The interval covered; outside it nothing is known and lookups answer closed / null. */
+  readonly horizonStartMs: number;
+  readonly horizonEndMs: number;
+  /** No business hours and no holidays: every lookup short-circuits. */
+  readonly alwaysOpen: boolean;
+}
+
+export const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+const MINUTES_PER_DAY = 24 * 60;
+export const DEFAULT_HORIZON_DAYS = 35;
+
+const ALWAYS_OPEN: CompiledCalendar = {
+  startsMs: new Float64Array(0),
+  endsMs: new Float64Array(0),
+  openBeforeMs: new Float64Array(0),
+  horizonStartMs: Number.NEGATIVE_INFINITY,
+  horizonEndMs: Number.POSITIVE_INFINITY,
+  alwaysOpen: true,
+};
+
+type MinuteWindow = readonly [startMinute: number, endMinute: number];
+
+const toMinutes = (clock: string): number => {
+  const [hours, minutes] = clock.split(':').map(Number);
+  return (hours ?? 0) * 60 + (minutes ?? 0);
+};
+
+/** Index 0 = Monday, matching luxon's weekday 1..7. Omitted hours mean open all day, every day. */
+function windowsByWeekday(businessHours: CalendarHours['businessHours']): MinuteWindow[][] {
+  return WEEKDAYS.map((day) =>
+    businessHours
+      ? (businessHours[day] ?? []).map(([start, end]): MinuteWindow => [toMinutes(start), toMinutes(end)])
+      : [[0, MINUTES_PER_DAY]],
+  );
+}
+
+/**
+ * The instant a local wall-clock time names, with the disambiguation of Temporal's 'compatible' mode
+ * (and java.time): a time that occurs twice (fall-back) is its first occurrence, a time that never
+ * occurs (spring-forward gap) is moved later by the length of the gap, as luxon does.
+ */
+function localInstant(date: DateTime, minute: number, zone: IANAZone, transitionDay: boolean): number {
+  const day = minute === MINUTES_PER_DAY ? date.plus({ days: 1 }) : date;
+  const local = DateTime.fromObject(
+    { year: day.year, month: day.month, day: day.day, hour: Math.floor((minute % MINUTES_PER_DAY) / 60), minute: minute % 60 },
+    { zone },
+  );
+  if (!transitionDay) return local.toMillis();
+  // luxon picks the later offset for an ambiguous time; only DST days pay for asking for all of them.
+  return Math.min(...local.getPossibleOffsets().map((candidate) => candidate.toMillis()));
+}
+
+const startOfLocalDay = (date: DateTime, zone: IANAZone) =>
+  DateTime.fromObject({ year: date.year, month: date.month, day: date.day }, { zone });
+
+/** Local dates are walked as plain dates (UTC, no offsets); only the windows are placed in the zone. */
+function localDate(instantMs: number, zone: IANAZone): DateTime {
+  const local = DateTime.fromMillis(instantMs, { zone });
+  return DateTime.utc(local.year, local.month, local.day);
+}
+
+function mergeIntervals(intervals: [number, number][]): { starts: number[]; ends: number[] } {
+  intervals.sort((a, b) => a[0] - b[0]);
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (const [start, end] of intervals) {
+    const last = ends.length - 1;
+    // Touching windows (thu 22:00-24:00 then fri 00:00-06:00) become one interval.
+    if (last >= 0 && start <= ends[last]!) ends[last] = Math.max(ends[last]!, end);
+    else {
+      starts.push(start);
+      ends.push(end);
+    }
+  }
+  return { starts, ends };
+}
+
+export function compileCalendar(
+  hours: CalendarHours,
+  fromMs: number,
+  horizonDays: number = DEFAULT_HORIZON_DAYS,
+): CompiledCalendar {
+  const holidays = new Set(hours.holidays ?? []);
+  if (!hours.businessHours && holidays.size === 0) return ALWAYS_OPEN;
+  const zone = IANAZone.create(hours.timeZone);
+  if (!zone.isValid) throw new RangeError(`unknown time zone: ${hours.timeZone}`);
+
+  // A day back, so a ticket decided a moment ago still finds the interval it started in.
+  const horizonStartMs = fromMs - DAY_MS;
+  const horizonEndMs = fromMs + horizonDays * DAY_MS;
+  const windows = windowsByWeekday(hours.businessHours);
+  const intervals: [number, number][] = [];
+  const lastDate = localDate(horizonEndMs, zone).plus({ days: 1 });
+
+  // Start a local day early: that day's late windows may reach into the horizon.
+  for (let date = localDate(horizonStartMs, zone).minus({ days: 1 }); date <= lastDate; date = date.plus({ days: 1 })) {
+    if (holidays.has(date.toISODate()!)) continue;
+    const dayWindows = windows[date.weekday - 1] ?? [];
+    if (dayWindows.length === 0) continue;
+    const transitionDay =
+      startOfLocalDay(date, zone).offset !== startOfLocalDay(date.plus({ days: 1 }), zone).offset;
+    for (const [startMinute, endMinute] of dayWindows) {
+      const start = Math.max(localInstant(date, startMinute, zone, transitionDay), horizonStartMs);
+      const end = Math.min(localInstant(date, endMinute, zone, transitionDay), horizonEndMs);
+      if (start < end) intervals.push([start, end]);
+    }
+  }
+
+  const { starts, ends } = mergeIntervals(intervals);
+  const openBeforeMs = new Float64Array(starts.length);
+  for (let i = 1; i < starts.length; i++) openBeforeMs[i] = openBeforeMs[i - 1]! + ends[i - 1]! - starts[i - 1]!;
+  return {
+    startsMs: Float64Array.from(starts),
+    endsMs: Float64Array.from(ends),
+    openBeforeMs,
+    horizonStartMs,
+    horizonEndMs,
+    alwaysOpen: false,
+  };
+}
+
+/** Index of the last interval starting at or before t, or -1. */
+function lastStartAtOrBefore(cal: CompiledCalendar, tMs: number): number {
+  let low = 0;
+  let high = cal.startsMs.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    if (cal.startsMs[mid]! <= tMs) {
+      found = mid;
+      low = mid + 1;
+    } else high = mid - 1;
+  }
+  return found;
+}
+
+const withinHorizon = (cal: CompiledCalendar, tMs: number) => tMs >= cal.horizonStartMs && tMs <= cal.horizonEndMs;
+
+export function isOpenAt(cal: CompiledCalendar, tMs: number): boolean {
+  if (cal.alwaysOpen) return true;
+  const i = lastStartAtOrBefore(cal, tMs);
+  return i >= 0 && tMs < cal.endsMs[i]!;
+}
+
+/** t itself when open; null when no opening is known within the horizon. */
+export function nextOpeningAt(cal: CompiledCalendar, tMs: number): number | null {
+  if (cal.alwaysOpen) return tMs;
+  if (!withinHorizon(cal, tMs)) return null;
+  const i = lastStartAtOrBefore(cal, tMs);
+  if (i >= 0 && tMs < cal.endsMs[i]!) return tMs;
+  return i + 1 < cal.startsMs.length ? cal.startsMs[i + 1]! : null;
+}
+
+/** Open time in the calendar between the horizon start and t. */
+function openTimeBefore(cal: CompiledCalendar, tMs: number): number {
+  const i = lastStartAtOrBefore(cal, tMs);
+  if (i < 0) return 0;
+  return cal.openBeforeMs[i]! + Math.min(tMs - cal.startsMs[i]!, cal.endsMs[i]! - cal.startsMs[i]!);
+}
+
+/** The instant at which `hours` open hours have elapsed after t; null beyond the horizon. */
+export function addOpenHours(cal: CompiledCalendar, tMs: number, hours: number): number | null {
+  if (!(hours >= 0)) throw new RangeError(`open hours must be a non-negative number, got ${hours}`);
+  if (cal.alwaysOpen) return tMs + hours * HOUR_MS;
+  if (!withinHorizon(cal, tMs)) return null;
+  if (hours === 0) return tMs;
+  const target = openTimeBefore(cal, tMs) + hours * HOUR_MS;
+  // First interval whose end brings the open time to the target: the work finishes inside it.
+  let low = 0;
+  let high = cal.startsMs.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    if (cal.openBeforeMs[mid]! + cal.endsMs[mid]! - cal.startsMs[mid]! >= target) {
+      found = mid;
+      high = mid - 1;
+    } else low = mid + 1;
+  }
+  return found < 0 ? null : cal.startsMs[found]! + (target - cal.openBeforeMs[found]!);
+}
+
+export interface CalendarCacheOptions {
+  horizonDays?: number;
+  /** Recompile once fewer than this many days of horizon remain ahead of now (default 80% of it). */
+  minDaysAhead?: number;
+}
+
+/** Compiled calendars per provider id and version; compiling is slow (luxon), looking up is not. */
+export class CalendarCache {
+  readonly #entries = new Map<string, { version: number; calendar: CompiledCalendar }>();
+  readonly #horizonDays: number;
+  readonly #minAheadMs: number;
+
+  constructor(options: CalendarCacheOptions = {}) {
+    this.#horizonDays = options.horizonDays ?? DEFAULT_HORIZON_DAYS;
+    this.#minAheadMs = (options.minDaysAhead ?? this.#horizonDays * 0.8) * DAY_MS;
+  }
+
+  get(provider: CalendarOwner, nowMs: number): CompiledCalendar {
+    const entry = this.#entries.get(provider.providerId);
+    if (
+      entry &&
+      entry.version === provider.version &&
+      nowMs >= entry.calendar.horizonStartMs &&
+      nowMs <= entry.calendar.horizonEndMs - this.#minAheadMs
+    ) {
+      return entry.calendar;
+    }
+    const calendar = compileCalendar(provider, nowMs, this.#horizonDays);
+    this.#entries.set(provider.providerId, { version: provider.version, calendar });
+    return calendar;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}

@@ -1,0 +1,117 @@
+// Pure state transitions of a ticket. Each returns the next state; the store
+// writes it on condition that the ticket is still the one that was read.
+import { nextCheckAt, withEvent } from './ticket.js';
+import type { RoutingExplanation, Ticket } from './types.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function toQueued(
+  ticket: Ticket,
+  provider: { providerId: string; costPerItem?: number },
+  routing: RoutingExplanation,
+  bestEffortLate: boolean,
+  nowMs: number,
+): Ticket {
+  const { providerId } = provider;
+  const at = iso(nowMs);
+  let next: Ticket = {
+    ...ticket,
+    status: 'queued',
+    providerId,
+    routedAt: at,
+    costPerItem: provider.costPerItem ?? 0,
+    attempts: ticket.attempts + 1,
+    routing: { ...routing, providerId },
+    parkedAt: undefined,
+  };
+  next = withEvent(next, { at, event: 'queued', providerId, ...(bestEffortLate ? { reason: 'best_effort_late' } : {}) });
+  // Parking cannot help a ticket that will be late anyway: it goes, and is flagged at once.
+  return bestEffortLate ? toAtRisk(next, nowMs) : next;
+}
+
+export function toParked(ticket: Ticket, routing: RoutingExplanation, nowMs: number): Ticket {
+  const at = iso(nowMs);
+  const next: Ticket = { ...ticket, status: 'parked', providerId: undefined, routing, parkedAt: ticket.parkedAt ?? at };
+  if (ticket.status === 'parked') {
+    // Re-evaluated every minute and still parked: only the timer moves, history stays readable.
+    const touched = { ...next, updatedAt: at };
+    return { ...touched, nextCheckAt: nextCheckAt(touched) };
+  }
+  const reasons = [...new Set(routing.candidates.flatMap((candidate) => candidate.reasons ?? []))].join(',');
+  return withEvent(next, { at, event: 'parked', reason: reasons || 'no provider' });
+}
+
+export function toLeased(ticket: Ticket, leaseTokenHash: string, leaseExpiresAt: string, nowMs: number): Ticket {
+  const at = iso(nowMs);
+  return withEvent(
+    { ...ticket, status: 'leased', leaseTokenHash, leaseExpiresAt, leasedAt: at },
+    { at, event: 'leased', providerId: ticket.providerId },
+  );
+}
+
+export function toExtended(ticket: Ticket, leaseExpiresAt: string, nowMs: number): Ticket {
+  return withEvent({ ...ticket, leaseExpiresAt }, { at: iso(nowMs), event: 'extended', providerId: ticket.providerId });
+}
+
+export function toCompleted(ticket: Ticket, resolution: string | undefined, nowMs: number): Ticket {
+  const at = iso(nowMs);
+  const breached = ticket.sla.breached || nowMs > Date.parse(ticket.dueAt);
+  return withEvent(
+    {
+      ...ticket,
+      status: 'completed',
+      completedAt: at,
+      resolution,
+      leaseTokenHash: undefined,
+      leaseExpiresAt: undefined,
+      sla: { ...ticket.sla, breached, state: breached ? 'breached' : 'met' },
+    },
+    { at, event: 'completed', providerId: ticket.providerId },
+  );
+}
+
+export type ReturnEvent = 'released' | 'rejected' | 'expired' | 'rerouted';
+
+/** Back to routing: the provider's slot is freed and the ticket waits for the router again. */
+export function toRerouting(ticket: Ticket, event: ReturnEvent, nowMs: number, reason?: string): Ticket {
+  const at = iso(nowMs);
+  const rejectedBy =
+    event === 'rejected' && ticket.providerId
+      ? [...new Set([...(ticket.rejectedBy ?? []), ticket.providerId])]
+      : ticket.rejectedBy;
+  return withEvent(
+    {
+      ...ticket,
+      status: 'received',
+      providerId: undefined,
+      leaseTokenHash: undefined,
+      leaseExpiresAt: undefined,
+      leasedAt: undefined,
+      rejectedBy,
+    },
+    { at, event, providerId: ticket.providerId, ...(reason ? { reason } : {}) },
+  );
+}
+
+export function toCancelled(ticket: Ticket, nowMs: number, reason?: string): Ticket {
+  return withEvent(
+    { ...ticket, status: 'cancelled', leaseTokenHash: undefined, leaseExpiresAt: undefined },
+    { at: iso(nowMs), event: 'cancelled', ...(reason ? { reason } : {}) },
+  );
+}
+
+export function toAtRisk(ticket: Ticket, nowMs: number): Ticket {
+  if (ticket.sla.state !== 'on_track') return ticket;
+  return withEvent(
+    { ...ticket, sla: { ...ticket.sla, state: 'at_risk' } },
+    { at: iso(nowMs), event: 'sla_at_risk', providerId: ticket.providerId },
+  );
+}
+
+export function toBreached(ticket: Ticket, nowMs: number): Ticket {
+  if (ticket.sla.breached) return ticket;
+  return withEvent(
+    { ...ticket, sla: { ...ticket.sla, state: 'breached', breached: true } },
+    { at: iso(nowMs), event: 'sla_breached', providerId: ticket.providerId },
+  );
+}

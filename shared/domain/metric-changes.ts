@@ -1,0 +1,32 @@
+// Which counters a ticket change moves. Pure: the stream consumer applies them once.
+import type { CountIncrement } from '../store/metric-store.js';
+import type { Ticket } from './types.js';
+
+const hourOf = (iso: string) => iso.slice(0, 13);
+/** Breaches of tickets that no provider holds are counted here. */
+export const UNASSIGNED = 'unassigned';
+
+export function metricIncrements(before: Ticket | undefined, after: Ticket): CountIncrement[] {
+  const increments: CountIncrement[] = [];
+  if (after.status === 'queued' && after.providerId && after.attempts > (before?.attempts ?? 0)) {
+    increments.push({ providerId: after.providerId, hour: hourOf(after.routedAt ?? after.updatedAt), counts: { routed: 1 } });
+  }
+  if (after.status === 'completed' && before?.status !== 'completed' && after.providerId && after.completedAt) {
+    const handleSeconds = after.leasedAt ? Math.max(0, (Date.parse(after.completedAt) - Date.parse(after.leasedAt)) / 1000) : 0;
+    increments.push({
+      providerId: after.providerId,
+      hour: hourOf(after.completedAt),
+      counts: {
+        completed: 1,
+        completedOnTime: after.sla.breached ? 0 : 1,
+        handleSeconds: Math.round(handleSeconds),
+        cost: after.costPerItem ?? 0,
+      },
+    });
+  }
+  if (after.sla.breached && !before?.sla.breached) {
+    const breachedAt = after.history.find((entry) => entry.event === 'sla_breached')?.at ?? after.completedAt ?? after.updatedAt;
+    increments.push({ providerId: after.providerId ?? UNASSIGNED, hour: hourOf(breachedAt), counts: { breached: 1 } });
+  }
+  return increments;
+}

@@ -1,0 +1,41 @@
+// What the sweeper does with a ticket whose timer is due. Pure: `now` comes in.
+import { toAtRisk, toBreached, toRerouting } from './lifecycle.js';
+import { nextCheckAt, RETRY_SECONDS } from './ticket.js';
+import type { Ticket } from './types.js';
+
+export interface TimerOutcome {
+  /** The state to write, or undefined when nothing changes. */
+  next?: Ticket;
+  /** Send the ticket (back) to the router. */
+  route: boolean;
+}
+
+/**
+ * @param providerWillMiss for a queued ticket: whether its provider is predicted
+ *   to finish after dueAt (the at-risk re-route rule); the caller computes it.
+ */
+export function onTimer(ticket: Ticket, nowMs: number, providerWillMiss = false): TimerOutcome {
+  let next = ticket;
+  let route = false;
+  const at = new Date(nowMs).toISOString();
+  if (next.status === 'leased' && next.leaseExpiresAt && Date.parse(next.leaseExpiresAt) <= nowMs) {
+    next = toRerouting(next, 'expired', nowMs);
+    route = true;
+  }
+  if (next.sla.state === 'on_track' && nowMs >= Date.parse(next.sla.atRiskAt)) {
+    next = toAtRisk(next, nowMs);
+    if (next.status === 'queued' && providerWillMiss) {
+      next = toRerouting(next, 'rerouted', nowMs, 'sla_at_risk');
+      route = true;
+    }
+  }
+  if (!next.sla.breached && nowMs > Date.parse(next.dueAt)) next = toBreached(next, nowMs);
+  const waiting = (next.status === 'received' || next.status === 'parked') && !route;
+  if (waiting && Date.parse(next.updatedAt) + RETRY_SECONDS * 1000 <= nowMs) {
+    // A lost queue message or a parked ticket: retry it, and move its timer on.
+    next = { ...next, updatedAt: at };
+    next = { ...next, nextCheckAt: nextCheckAt(next) };
+    route = true;
+  }
+  return { next: next === ticket ? undefined : next, route };
+}

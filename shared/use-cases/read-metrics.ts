@@ -1,0 +1,80 @@
+import { OPEN_STATUSES, slaStateAt } from '../domain/ticket.js';
+import type { Ticket, TicketStatus } from '../domain/types.js';
+import { AppError } from '../lib/errors.js';
+import { statusPartition } from '../store/keys.js';
+import { hourOf, readHourlyCounts, sumCounts } from '../store/metric-store.js';
+import { listProviders } from '../store/provider-store.js';
+import { decodeCursor, queryTickets } from '../store/ticket-store.js';
+import type { AppContext } from './context.js';
+
+const DAY_MS = 86_400_000;
+const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/**
+ * Per-provider figures over [from, to] (whole UTC hours). slaAttainment is
+ * completed on time / (completed on time + breached): each ticket counts
+ * once, as met or breached; null when there is nothing to measure yet.
+ */
+export async function providerMetrics(ctx: AppContext, window: { from?: string; to?: string }) {
+  const to = window.to ? new Date(window.to) : new Date(ctx.now());
+  const from = window.from ? new Date(window.from) : new Date(to.getTime() - DAY_MS);
+  if (from > to) throw new AppError('validation_error', 'from is after to', [{ path: 'from', message: 'after to' }]);
+  const providers = await listProviders(ctx.table);
+  const items = await Promise.all(
+    providers.map(async (provider) => {
+      const rows = await readHourlyCounts(ctx.table, provider.providerId, hourOf(from.toISOString()), hourOf(to.toISOString()));
+      const total = sumCounts(rows);
+      const measured = total.completedOnTime + total.breached;
+      return {
+        providerId: provider.providerId,
+        name: provider.name ?? null,
+        status: provider.status,
+        routed: total.routed,
+        completed: total.completed,
+        breached: total.breached,
+        slaAttainment: measured ? round(total.completedOnTime / measured) : null,
+        avgHandleSeconds: total.completed ? Math.round(total.handleSeconds / total.completed) : null,
+        openItems: provider.openItems,
+        capacity: provider.capacity,
+        utilization: provider.capacity ? round(provider.openItems / provider.capacity) : 0,
+        costTotal: round(total.cost, 2),
+        hourly: rows.map(({ hour, routed = 0, completed = 0, breached = 0 }) => ({ hour, routed, completed, breached })),
+      };
+    }),
+  );
+  return { from: from.toISOString(), to: to.toISOString(), items };
+}
+
+async function openTickets(ctx: AppContext): Promise<Ticket[]> {
+  const tickets: Ticket[] = [];
+  for (const status of OPEN_STATUSES) {
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await queryTickets(ctx.table, { index: 'by-status', partition: statusPartition(status), limit: 500, cursor });
+      tickets.push(...page.items);
+      cursor = decodeCursor(page.cursor);
+    } while (cursor);
+  }
+  return tickets;
+}
+
+/** Open tickets grouped by skill and priority. */
+export async function backlog(ctx: AppContext) {
+  const nowMs = ctx.now();
+  const groups = new Map<string, Record<string, number | string> & { oldestAgeSeconds: number }>();
+  for (const ticket of await openTickets(ctx)) {
+    const key = `${ticket.skill}\u0000${ticket.priority}`;
+    let group = groups.get(key);
+    if (!group) {
+      group = { skill: ticket.skill, priority: ticket.priority, received: 0, queued: 0, leased: 0, parked: 0, oldestAgeSeconds: 0, atRisk: 0 };
+      groups.set(key, group);
+    }
+    group[ticket.status as TicketStatus] = Number(group[ticket.status]) + 1;
+    group.oldestAgeSeconds = Math.max(group.oldestAgeSeconds, Math.round((nowMs - Date.parse(ticket.createdAt)) / 1000));
+    if (slaStateAt(ticket, nowMs) !== 'on_track') group.atRisk = Number(group.atRisk) + 1;
+  }
+  const items = [...groups.values()].sort(
+    (a, b) => String(a.skill).localeCompare(String(b.skill)) || String(a.priority).localeCompare(String(b.priority)),
+  );
+  return { items };
+}

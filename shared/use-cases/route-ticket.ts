@@ -1,0 +1,75 @@
+import { type CalendarCache } from '../domain/calendar.js';
+import { toParked, toQueued } from '../domain/lifecycle.js';
+import { decideRoute, effectiveMinProficiency } from '../domain/routing.js';
+import type { RoutingPolicy } from '../domain/schemas.js';
+import type { ProviderSnapshot, RoutingExplanation, Ticket } from '../domain/types.js';
+import { getProvider } from '../store/provider-store.js';
+import { getTicket, saveTicket } from '../store/ticket-store.js';
+import type { AppContext } from './context.js';
+
+export type RouteOutcome = 'queued' | 'parked' | 'skipped' | 'raced';
+
+/** The explanation kept on a ticket lists at most this many candidates (eligible ones first). */
+export const STORED_CANDIDATES = 25;
+/** Rounds of decide-and-reserve before a ticket whose candidates all filled up meanwhile is parked. */
+const RESERVE_ROUNDS = 3;
+
+export interface RouterState {
+  /** The router's in-memory view, updated after each reservation so one batch respects capacity and shares. */
+  providers: Map<string, ProviderSnapshot>;
+  policy: RoutingPolicy;
+  calendars: CalendarCache;
+}
+
+const trimmed = (explanation: RoutingExplanation): RoutingExplanation => ({
+  ...explanation,
+  candidates: explanation.candidates.slice(0, STORED_CANDIDATES),
+});
+
+/**
+ * Decide and reserve for one ticket. The reservation is one transaction:
+ * the provider's openItems grows only while below capacity and active, and
+ * the ticket moves only from the version that was read. A full provider
+ * sends us to the next candidate; a moved ticket means another router won.
+ */
+export async function routeTicket(ctx: AppContext, state: RouterState, ticketId: string): Promise<RouteOutcome> {
+  const ticket = await getTicket(ctx.table, ticketId);
+  if (!ticket || (ticket.status !== 'received' && ticket.status !== 'parked')) return 'skipped';
+  const nowMs = ctx.now();
+  const routable: Ticket = {
+    ...ticket,
+    minProficiency: effectiveMinProficiency(
+      ticket.requestedMinProficiency ?? ticket.minProficiency,
+      ticket.parkedAt ? Date.parse(ticket.parkedAt) : undefined,
+      nowMs,
+      state.policy.relaxProficiencyAfterSeconds,
+    ),
+  };
+  let decision = decideRoute({ ticket: routable, providers: [...state.providers.values()], policy: state.policy, nowMs, calendars: state.calendars });
+  for (let round = 0; round < RESERVE_ROUNDS && decision.outcome === 'route'; round++) {
+    for (const providerId of decision.order) {
+      const provider = state.providers.get(providerId);
+      if (!provider) continue;
+      const next = toQueued(routable, provider, trimmed(decision.explanation), decision.bestEffortLate, nowMs);
+      const saved = await saveTicket(ctx.table, ticket, next);
+      if (saved.ok) {
+        provider.openItems += 1;
+        provider.routedLast24h += 1;
+        return 'queued';
+      }
+      if (saved.staleTicket) return 'raced';
+      await refreshProvider(ctx, state, providerId);
+    }
+    decision = decideRoute({ ticket: routable, providers: [...state.providers.values()], policy: state.policy, nowMs, calendars: state.calendars });
+  }
+  const parked = await saveTicket(ctx.table, ticket, toParked(routable, trimmed(decision.explanation), nowMs));
+  return parked.ok ? 'parked' : 'raced';
+}
+
+/** After a refused reservation: the provider as it really is now. */
+async function refreshProvider(ctx: AppContext, state: RouterState, providerId: string): Promise<void> {
+  const fresh = await getProvider(ctx.table, providerId);
+  const known = state.providers.get(providerId);
+  if (!fresh) state.providers.delete(providerId);
+  else if (known) Object.assign(known, fresh);
+}
