@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { startRuntime } from './runtime.js';
 import { dashboardSite } from './dashboard-site.js';
 import { registerAdminKey } from './admin-key.js';
+import { removeRuntimeFile, writeRuntimeFile } from './runtime-file.js';
 
 const settings = z
   .object({
@@ -30,6 +31,7 @@ try {
     site: dashboardSite(),
   });
   const adminKey = await registerAdminKey(OUTROUTE_ADMIN_KEY);
+  writeRuntimeFile(OUTROUTE_DATA_DIR, runtime);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(
     [
@@ -50,6 +52,7 @@ try {
     stopping = true;
     console.log(`\n${signal}: stopping Outroute…`);
     await runtime.stop();
+    removeRuntimeFile(OUTROUTE_DATA_DIR);
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

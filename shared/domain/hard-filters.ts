@@ -9,7 +9,8 @@ export function hardFilterReasons(provider: ProviderSnapshot, ticket: RoutableTi
   const reasons: IneligibilityReason[] = [];
   if (provider.status === 'paused') reasons.push('status_paused');
   if (provider.status === 'offline') reasons.push('status_offline');
-  const proficiency = provider.skills[ticket.skill];
+  // Own keys only: a skill named "constructor" must not find Object.prototype's.
+  const proficiency = Object.hasOwn(provider.skills, ticket.skill) ? provider.skills[ticket.skill] : undefined;
   if (proficiency === undefined) reasons.push('missing_skill');
   else if (proficiency < ticket.minProficiency) reasons.push('low_proficiency');
   if (ticket.language !== undefined && provider.languages !== undefined && !provider.languages.includes(ticket.language)) {

@@ -1,0 +1,45 @@
+import { holdsCapacity } from '../domain/ticket.js';
+import { statusPartition } from '../store/keys.js';
+import { listProviders } from '../store/provider-store.js';
+import { decodeCursor, queryTickets } from '../store/ticket-store.js';
+import type { AppContext } from './context.js';
+
+export interface AuditRow {
+  providerId: string;
+  openItems: number;
+  /** queued + leased tickets that name this provider, counted from the tickets themselves. */
+  counted: number;
+  capacity: number;
+  ok: boolean;
+}
+
+/**
+ * Recomputes each provider's open items from the tickets and compares them
+ * with its `openItems` counter. Run it on a quiet system: tickets moving
+ * while it reads can show a passing difference.
+ */
+export async function auditOpenItems(ctx: AppContext): Promise<AuditRow[]> {
+  const counted = new Map<string, number>();
+  for (const status of ['queued', 'leased'] as const) {
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await queryTickets(ctx.table, { index: 'by-status', partition: statusPartition(status), limit: 500, cursor });
+      for (const ticket of page.items) {
+        if (holdsCapacity(ticket.status) && ticket.providerId) {
+          counted.set(ticket.providerId, (counted.get(ticket.providerId) ?? 0) + 1);
+        }
+      }
+      cursor = decodeCursor(page.cursor);
+    } while (cursor);
+  }
+  return (await listProviders(ctx.table)).map((provider) => {
+    const count = counted.get(provider.providerId) ?? 0;
+    return {
+      providerId: provider.providerId,
+      openItems: provider.openItems,
+      counted: count,
+      capacity: provider.capacity,
+      ok: count === provider.openItems,
+    };
+  });
+}
