@@ -1,28 +1,38 @@
+import { CalendarCache, isOpenAt, nextOpeningAt } from '../domain/calendar.js';
 import type { ProviderInput } from '../domain/schemas.js';
 import type { Provider } from '../domain/types.js';
 import { conflict, notFound } from '../lib/errors.js';
 import { deleteProvider, getProvider, listProviders, putProvider } from '../store/provider-store.js';
 import { type AppContext, isoNow } from './context.js';
 
-/** A provider as API.md shows it: its configuration plus openItems and updatedAt. */
-export function providerView(provider: Provider) {
+const calendars = new CalendarCache();
+
+/**
+ * A provider as API.md shows it: its configuration plus openItems and
+ * updatedAt; added for operators: whether it is open now, else when it next opens.
+ */
+export function providerView(provider: Provider, nowMs: number) {
   const { version: _version, ...view } = provider;
-  return view;
+  const calendar = calendars.get(provider, nowMs);
+  const openNow = isOpenAt(calendar, nowMs);
+  const nextOpen = openNow ? null : nextOpeningAt(calendar, nowMs);
+  return { ...view, openNow, nextOpenAt: nextOpen === null ? null : new Date(nextOpen).toISOString() };
 }
 
 export async function savedProvider(ctx: AppContext, providerId: string, input: ProviderInput) {
   const { provider } = await putProvider(ctx.table, providerId, input, isoNow(ctx));
-  return providerView(provider);
+  return providerView(provider, ctx.now());
 }
 
 export async function readProvider(ctx: AppContext, providerId: string) {
   const provider = await getProvider(ctx.table, providerId);
   if (!provider) throw notFound('provider');
-  return providerView(provider);
+  return providerView(provider, ctx.now());
 }
 
 export async function readProviders(ctx: AppContext) {
-  return (await listProviders(ctx.table)).map(providerView);
+  const nowMs = ctx.now();
+  return (await listProviders(ctx.table)).map((provider) => providerView(provider, nowMs));
 }
 
 export async function removeProvider(ctx: AppContext, providerId: string): Promise<void> {
