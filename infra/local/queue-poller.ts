@@ -11,7 +11,7 @@ import {
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { QueueDefinition } from '../resources.js';
 import { lambdaContext } from './lambda-context.js';
-import { loadHandler } from './load-handler.js';
+import type { LambdaHandler } from './load-handler.js';
 
 export interface Poller {
   stop(): Promise<void>;
@@ -41,7 +41,9 @@ export function startQueuePoller(options: {
   sqs: SQSClient;
   queueUrl: string;
   queueArn: string;
-  entry: string;
+  /** The function's name, for its Lambda context. */
+  functionName: string;
+  handler: () => Promise<LambdaHandler<SQSEvent, SQSBatchResponse | undefined>>;
   definition: QueueDefinition;
   /** How many batches may run at once (the mapping's maximum concurrency). */
   concurrency: number;
@@ -72,11 +74,11 @@ export function startQueuePoller(options: {
   }
 
   async function invoke(messages: Message[]): Promise<void> {
-    const handler = await loadHandler<SQSEvent, SQSBatchResponse | undefined>(options.entry);
+    const handler = await options.handler();
     const records = messages.map((message) => toRecord(message, options.queueArn));
     let failed: Set<string>;
     try {
-      const response = await handler({ Records: records }, lambdaContext(options.entry, definition.consumerTimeoutSeconds));
+      const response = await handler({ Records: records }, lambdaContext(options.functionName, definition.consumerTimeoutSeconds));
       failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
     } catch (error) {
       // A thrown handler fails the whole batch: every message stays for a retry.

@@ -13,7 +13,7 @@ import {
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { STREAM } from '../resources.js';
 import { lambdaContext } from './lambda-context.js';
-import { loadHandler } from './load-handler.js';
+import type { LambdaHandler } from './load-handler.js';
 import type { Poller } from './queue-poller.js';
 
 type Checkpoints = Record<string, string>;
@@ -42,7 +42,8 @@ function toLambdaRecord(record: _Record, streamArn: string): DynamoDBRecord {
 export function startStreamPoller(options: {
   streams: DynamoDBStreamsClient;
   streamArn: string;
-  entry: string;
+  functionName: string;
+  handler: () => Promise<LambdaHandler<DynamoDBStreamEvent, DynamoDBBatchResponse | undefined>>;
   checkpointFile?: string;
   pollMs?: number;
   onError: (error: unknown) => void;
@@ -73,12 +74,12 @@ export function startStreamPoller(options: {
 
   /** Hands records to the function; returns how many it finished (the rest will be re-read). */
   async function deliver(shardId: string, records: _Record[]): Promise<boolean> {
-    const handler = await loadHandler<DynamoDBStreamEvent, DynamoDBBatchResponse | undefined>(options.entry);
+    const handler = await options.handler();
     for (let attempt = 0; attempt <= STREAM.maxRetries; attempt++) {
       try {
         const response = await handler(
           { Records: records.map((record) => toLambdaRecord(record, streamArn)) },
-          lambdaContext(options.entry),
+          lambdaContext(options.functionName),
         );
         const firstFailure = response?.batchItemFailures?.[0]?.itemIdentifier;
         if (!firstFailure) break;

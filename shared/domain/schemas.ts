@@ -116,9 +116,6 @@ export type TicketInput = z.infer<typeof ticketInputSchema>;
 /** An admin creates tickets on behalf of a source by naming it in the body. */
 export const adminTicketInputSchema = ticketInputSchema.extend({ sourceId: sourceIdSchema.optional() });
 
-/** A message on the intake queue: the ticket body plus the source it comes from. */
-export const intakeMessageSchema = ticketInputSchema.extend({ sourceId: sourceIdSchema });
-
 export const ticketBatchSchema = z
   .strictObject({ items: z.array(z.unknown()).min(1).max(100) })
   .meta({ id: 'TicketBatch' });

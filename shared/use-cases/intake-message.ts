@@ -1,4 +1,5 @@
-import { intakeMessageSchema } from '../domain/schemas.js';
+import { z } from 'zod';
+import { sourceIdSchema } from '../domain/schemas.js';
 import { AppError } from '../lib/errors.js';
 import { issueDetails } from '../lib/zod-issues.js';
 import { type CreatedTicket, createTicket, parseTicketInput } from './create-ticket.js';
@@ -12,7 +13,7 @@ export async function intakeMessage(ctx: AppContext, body: string): Promise<Crea
   } catch {
     throw new AppError('validation_error', 'the message body is not valid JSON');
   }
-  const withSource = intakeMessageSchema.pick({ sourceId: true }).safeParse(raw);
+  const withSource = z.object({ sourceId: sourceIdSchema }).safeParse(raw);
   if (!withSource.success) {
     throw new AppError('validation_error', 'the message names no valid sourceId', issueDetails(withSource.error));
   }
