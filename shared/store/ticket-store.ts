@@ -103,8 +103,8 @@ export function capacityChange(table: Table, providerId: string, delta: 1 | -1):
           TableName: table.name,
           Key: providerKey(providerId),
           UpdateExpression: 'ADD openItems :one',
-          ConditionExpression: 'openItems < capacity AND #status = :active',
-          ExpressionAttributeNames: { '#status': 'status' },
+          ConditionExpression: 'openItems < #capacity AND #status = :active',
+          ExpressionAttributeNames: { '#status': 'status', '#capacity': 'capacity' },
           ExpressionAttributeValues: { ':one': 1, ':active': 'active' },
         },
       }
