@@ -2,9 +2,13 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { providerEvents, ticketEvents } from '../../shared/domain/change-events.js';
+import { CLOUDWATCH_METRIC_OF } from '../../shared/domain/metric-changes.js';
+import type { CountIncrement } from '../../shared/store/metric-store.js';
 import { holdsCapacity } from '../../shared/domain/ticket.js';
 import type { Provider, Ticket } from '../../shared/domain/types.js';
 import {
@@ -17,7 +21,7 @@ import { failOverProvider } from '../../shared/use-cases/fail-over-provider.js';
 import { wakeParkedTickets } from '../../shared/use-cases/wake-parked.js';
 import { appContext } from '../lib/app-context.js';
 import { env } from '../lib/env.js';
-import { tracer } from '../lib/observability.js';
+import { metrics, tracer } from '../lib/observability.js';
 
 /** A provider change may let parked tickets fit: this many of the oldest are retried at once. */
 const WAKE_ON_PROVIDER_CHANGE = 100;
@@ -48,7 +52,9 @@ async function processRecord(record: DynamoDBRecord): Promise<void> {
   if (entity === 'ticket' && newImage) {
     const [before, after] = [oldImage as Ticket | undefined, newImage as unknown as Ticket];
     await events().publish(ticketEvents(before, after));
-    await countTicketChange(ctx, before, after);
+    const counted = await countTicketChange(ctx, before, after);
+    if (counted.outcome === 'counted') emitMetrics(counted.increments);
+    if (after.status === 'parked' && before?.status !== 'parked') metrics.addMetric('TicketsParked', MetricUnit.Count, 1);
     const freed = before && holdsCapacity(before.status) && !holdsCapacity(after.status);
     if (freed) await wakeParkedTickets(ctx, WAKE_PER_FREED_SLOT);
   }
@@ -60,8 +66,19 @@ async function processRecord(record: DynamoDBRecord): Promise<void> {
   }
 }
 
+function emitMetrics(increments: CountIncrement[]): void {
+  for (const { counts } of increments) {
+    for (const [counter, name] of Object.entries(CLOUDWATCH_METRIC_OF)) {
+      const value = counts[counter as keyof typeof CLOUDWATCH_METRIC_OF];
+      if (value) metrics.addMetric(name, MetricUnit.Count, value);
+    }
+  }
+}
+
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
-export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>().handler((event, context) =>
-  processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false }),
-);
+export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>()
+  .use(logMetrics(metrics))
+  .handler((event, context) =>
+    processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false }),
+  );

@@ -61,7 +61,13 @@ function windowsByWeekday(businessHours: CalendarHours['businessHours']): Minute
 function localInstant(date: DateTime, minute: number, zone: IANAZone, transitionDay: boolean): number {
   const day = minute === MINUTES_PER_DAY ? date.plus({ days: 1 }) : date;
   const local = DateTime.fromObject(
-    { year: day.year, month: day.month, day: day.day, hour: Math.floor((minute % MINUTES_PER_DAY) / 60), minute: minute % 60 },
+    {
+      year: day.year,
+      month: day.month,
+      day: day.day,
+      hour: Math.floor((minute % MINUTES_PER_DAY) / 60),
+      minute: minute % 60,
+    },
     { zone },
   );
   if (!transitionDay) return local.toMillis();
@@ -112,7 +118,11 @@ export function compileCalendar(
   const lastDate = localDate(horizonEndMs, zone).plus({ days: 1 });
 
   // Start a local day early: that day's late windows may reach into the horizon.
-  for (let date = localDate(horizonStartMs, zone).minus({ days: 1 }); date <= lastDate; date = date.plus({ days: 1 })) {
+  for (
+    let date = localDate(horizonStartMs, zone).minus({ days: 1 });
+    date <= lastDate;
+    date = date.plus({ days: 1 })
+  ) {
     if (holidays.has(date.toISODate()!)) continue;
     const dayWindows = windows[date.weekday - 1] ?? [];
     if (dayWindows.length === 0) continue;
@@ -127,7 +137,8 @@ export function compileCalendar(
 
   const { starts, ends } = mergeIntervals(intervals);
   const openBeforeMs = new Float64Array(starts.length);
-  for (let i = 1; i < starts.length; i++) openBeforeMs[i] = openBeforeMs[i - 1]! + ends[i - 1]! - starts[i - 1]!;
+  for (let i = 1; i < starts.length; i++)
+    openBeforeMs[i] = openBeforeMs[i - 1]! + ends[i - 1]! - starts[i - 1]!;
   return {
     startsMs: Float64Array.from(starts),
     endsMs: Float64Array.from(ends),
@@ -153,7 +164,8 @@ function lastStartAtOrBefore(cal: CompiledCalendar, tMs: number): number {
   return found;
 }
 
-const withinHorizon = (cal: CompiledCalendar, tMs: number) => tMs >= cal.horizonStartMs && tMs <= cal.horizonEndMs;
+const withinHorizon = (cal: CompiledCalendar, tMs: number) =>
+  tMs >= cal.horizonStartMs && tMs <= cal.horizonEndMs;
 
 export function isOpenAt(cal: CompiledCalendar, tMs: number): boolean {
   if (cal.alwaysOpen) return true;

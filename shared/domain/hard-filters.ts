@@ -10,13 +10,20 @@ export function hardFilterReasons(provider: ProviderSnapshot, ticket: RoutableTi
   if (provider.status === 'paused') reasons.push('status_paused');
   if (provider.status === 'offline') reasons.push('status_offline');
   // Own keys only: a skill named "constructor" must not find Object.prototype's.
-  const proficiency = Object.hasOwn(provider.skills, ticket.skill) ? provider.skills[ticket.skill] : undefined;
+  const proficiency = Object.hasOwn(provider.skills, ticket.skill)
+    ? provider.skills[ticket.skill]
+    : undefined;
   if (proficiency === undefined) reasons.push('missing_skill');
   else if (proficiency < ticket.minProficiency) reasons.push('low_proficiency');
-  if (ticket.language !== undefined && provider.languages !== undefined && !provider.languages.includes(ticket.language)) {
+  if (
+    ticket.language !== undefined &&
+    provider.languages !== undefined &&
+    !provider.languages.includes(ticket.language)
+  ) {
     reasons.push('language');
   }
-  if (clearanceRank(provider.dataClearance) < clearanceRank(ticket.dataClassification)) reasons.push('clearance');
+  if (clearanceRank(provider.dataClearance) < clearanceRank(ticket.dataClassification))
+    reasons.push('clearance');
   if (
     ticket.dataRegion !== undefined &&
     provider.dataRegions !== undefined &&

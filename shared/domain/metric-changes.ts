@@ -28,5 +28,19 @@ export function metricIncrements(before: Ticket | undefined, after: Ticket): Cou
     const breachedAt = after.history.find((entry) => entry.event === 'sla_breached')?.at ?? after.completedAt ?? after.updatedAt;
     increments.push({ providerId: after.providerId ?? UNASSIGNED, hour: hourOf(breachedAt), counts: { breached: 1 } });
   }
+  // At-risk tickets taken from a provider that would not make it, counted against that provider.
+  for (const entry of after.history) {
+    if (entry.seq > (before?.seq ?? 0) && entry.event === 'rerouted' && entry.providerId) {
+      increments.push({ providerId: entry.providerId, hour: hourOf(entry.at), counts: { rerouted: 1 } });
+    }
+  }
   return increments;
 }
+
+/** The same changes as CloudWatch metric names (EMF through Powertools in AWS). */
+export const CLOUDWATCH_METRIC_OF = {
+  routed: 'TicketsRouted',
+  completed: 'TicketsCompleted',
+  breached: 'SlaBreached',
+  rerouted: 'TicketsRerouted',
+} as const;

@@ -3,7 +3,13 @@ import { addOpenHours, type CalendarCache } from './calendar.js';
 import { hardFilterReasons } from './hard-filters.js';
 import type { RoutingPolicy } from './schemas.js';
 import { type FeasibleProvider, type ScoredProvider, scoreFeasible } from './scoring.js';
-import type { Candidate, ProviderSnapshot, RoutableTicket, RoutingExplanation, ScoreFactors } from './types.js';
+import type {
+  Candidate,
+  ProviderSnapshot,
+  RoutableTicket,
+  RoutingExplanation,
+  ScoreFactors,
+} from './types.js';
 
 export interface DecisionInput {
   ticket: RoutableTicket;
@@ -43,7 +49,11 @@ export function effectiveMinProficiency(
 }
 
 /** When a new item would be done: after its backlog and itself, at its throughput, in open hours only. */
-export function predictCompletionMs(provider: ProviderSnapshot, calendars: CalendarCache, nowMs: number): number | null {
+export function predictCompletionMs(
+  provider: ProviderSnapshot,
+  calendars: CalendarCache,
+  nowMs: number,
+): number | null {
   const openHoursNeeded = (provider.openItems + 1) / provider.throughputPerHour;
   return addOpenHours(calendars.get(provider, nowMs), nowMs, openHoursNeeded);
 }
@@ -69,7 +79,12 @@ const roundFactors = (f: ScoreFactors): ScoreFactors => ({
 function cannotMeetDue({ provider, completionMs }: PassingProvider, eligible: boolean): Candidate {
   return completionMs === null
     ? { providerId: provider.providerId, eligible, reasons: ['cannot_meet_due'] }
-    : { providerId: provider.providerId, eligible, predictedCompletionAt: iso(completionMs), reasons: ['cannot_meet_due'] };
+    : {
+        providerId: provider.providerId,
+        eligible,
+        predictedCompletionAt: iso(completionMs),
+        reasons: ['cannot_meet_due'],
+      };
 }
 
 function decision(
@@ -117,9 +132,11 @@ export function decideRoute(input: DecisionInput): RoutingDecision {
   }
 
   if (feasible.length > 0) {
-    const ranked = scoreFeasible(feasible, { createdMs: Date.parse(ticket.createdAt), dueMs }, policy.weights).sort(
-      byScoreThenId,
-    );
+    const ranked = scoreFeasible(
+      feasible,
+      { createdMs: Date.parse(ticket.createdAt), dueMs },
+      policy.weights,
+    ).sort(byScoreThenId);
     const eligible = ranked.map(
       ({ provider, completionMs, score, factors }): Candidate => ({
         providerId: provider.providerId,
@@ -129,7 +146,13 @@ export function decideRoute(input: DecisionInput): RoutingDecision {
         factors: roundFactors(factors),
       }),
     );
-    return decision('route', ROUTING_REASONS.bestScore, eligible, [...ineligible, ...late.map((p) => cannotMeetDue(p, false))], nowMs);
+    return decision(
+      'route',
+      ROUTING_REASONS.bestScore,
+      eligible,
+      [...ineligible, ...late.map((p) => cannotMeetDue(p, false))],
+      nowMs,
+    );
   }
 
   // Late anyway: parking would not help, so the earliest finisher takes it.
@@ -139,7 +162,14 @@ export function decideRoute(input: DecisionInput): RoutingDecision {
   const neverFinishing = late.filter((p) => p.completionMs === null).map((p) => cannotMeetDue(p, false));
   if (finishing.length > 0) {
     const eligible = finishing.map((p) => cannotMeetDue(p, true));
-    return decision('route', ROUTING_REASONS.bestEffortLate, eligible, [...ineligible, ...neverFinishing], nowMs, true);
+    return decision(
+      'route',
+      ROUTING_REASONS.bestEffortLate,
+      eligible,
+      [...ineligible, ...neverFinishing],
+      nowMs,
+      true,
+    );
   }
   return decision('park', ROUTING_REASONS.noEligibleProvider, [], [...ineligible, ...neverFinishing], nowMs);
 }

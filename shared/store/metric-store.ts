@@ -3,7 +3,7 @@ import { isConditionFailure } from './dynamo-client.js';
 import { countedMarkerKey, metricKey } from './keys.js';
 import type { Table } from './table.js';
 
-export const COUNTERS = ['routed', 'completed', 'completedOnTime', 'breached', 'handleSeconds', 'cost'] as const;
+export const COUNTERS = ['routed', 'completed', 'completedOnTime', 'breached', 'rerouted', 'handleSeconds', 'cost'] as const;
 export type Counter = (typeof COUNTERS)[number];
 export type Counts = Partial<Record<Counter, number>>;
 
@@ -42,10 +42,13 @@ export async function addCountsOnce(table: Table, marker: string, increments: Co
               Update: {
                 TableName: table.name,
                 Key: metricKey(providerId, hour),
-                UpdateExpression: `SET entity = :entity, providerId = :providerId, hour = :hour ADD ${entries
+                UpdateExpression: `SET entity = :entity, providerId = :providerId, #hour = :hour ADD ${entries
                   .map(([name]) => `#${name} :${name}`)
                   .join(', ')}`,
-                ExpressionAttributeNames: Object.fromEntries(entries.map(([name]) => [`#${name}`, name])),
+                ExpressionAttributeNames: {
+                  '#hour': 'hour',
+                  ...Object.fromEntries(entries.map(([name]) => [`#${name}`, name])),
+                },
                 ExpressionAttributeValues: {
                   ':entity': 'metric',
                   ':providerId': providerId,

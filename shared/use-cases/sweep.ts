@@ -33,10 +33,11 @@ export async function sweep(ctx: AppContext, pageSize = 100): Promise<SweepRepor
   const before = `${new Date(nowMs).toISOString()}#\uffff`;
   const report: SweepReport = { examined: 0, changed: 0, routed: 0 };
   const toRoute: string[] = [];
-  const providers = new Map<string, Promise<Provider | undefined>>();
-  const providerOf = (id: string) => {
-    if (!providers.has(id)) providers.set(id, getProvider(ctx.table, id));
-    return providers.get(id) as Promise<Provider | undefined>;
+  // Read once per sweep; each re-route shortens the backlog the next at-risk ticket is judged against.
+  const providers = new Map<string, Provider | undefined>();
+  const providerOf = async (id: string) => {
+    if (!providers.has(id)) providers.set(id, await getProvider(ctx.table, id));
+    return providers.get(id);
   };
   for (let bucket = 0; bucket < TIMER_BUCKETS; bucket++) {
     let cursor: Record<string, unknown> | undefined;
@@ -62,6 +63,9 @@ export async function sweep(ctx: AppContext, pageSize = 100): Promise<SweepRepor
           const saved = await saveTicket(ctx.table, ticket, next);
           if (!saved.ok) continue;
           report.changed++;
+          const left = ticket.providerId && ticket.status === 'queued' && next.status !== 'queued';
+          const provider = left ? providers.get(ticket.providerId ?? '') : undefined;
+          if (provider) provider.openItems -= 1;
         }
         if (route) toRoute.push(ticket.ticketId);
       }
