@@ -4,5 +4,6 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 
 export const logger = new Logger({ serviceName: 'outroute' });
-export const metrics = new Metrics({ namespace: 'Outroute', serviceName: 'outroute' });
+/** Metrics log through the same logger, so POWERTOOLS_LOG_LEVEL also quiets their notices locally. */
+export const metrics = new Metrics({ namespace: 'Outroute', serviceName: 'outroute', logger });
 export const tracer = new Tracer({ serviceName: 'outroute' });

@@ -1,7 +1,7 @@
 // The embedded local runtime: DynamoDB Local, the SQS emulator, the HTTP API,
 // queue and stream pollers and the sweeper timer, all driving the very
 // handlers that run in Lambda.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -36,14 +36,21 @@ export interface Backing {
 export async function startBacking(options: { dataDir?: string; tableName?: string }): Promise<Backing> {
   resolveLocalQueueHosts();
   const tableName = options.tableName ?? TABLE_NAME;
-  const [dynamoPort, sqsPort] = [await freePort(), await freePort()];
+  const dynamoPort = await freePort();
+  // The emulator keeps queue URLs, port included, across restarts: reuse the port it had.
+  const sqsPort = (options.dataDir && readSqsPort(options.dataDir)) || (await freePort());
   const dynamoLocal = await startDynamoDbLocal({
     port: dynamoPort,
     dataDir: options.dataDir ? join(options.dataDir, 'dynamodb') : undefined,
   });
   const sqsDataDir = options.dataDir ? join(options.dataDir, 'sqs') : undefined;
   if (sqsDataDir) mkdirSync(sqsDataDir, { recursive: true });
-  const fauxqs = await startFauxqs({ port: sqsPort, logger: false, ...(sqsDataDir ? { dataDir: sqsDataDir } : {}) });
+  const fauxqs = await startFauxqs({ port: sqsPort, logger: false, ...(sqsDataDir ? { dataDir: sqsDataDir } : {}) }).catch(
+    (error: Error) => {
+      throw new Error(`the SQS emulator could not listen on port ${sqsPort} (${error.message}); is another npm start using ${options.dataDir}?`);
+    },
+  );
+  if (options.dataDir) writeFileSync(join(options.dataDir, 'sqs-port'), String(fauxqs.port));
   const dynamo = new DynamoDBClient({ endpoint: dynamoLocal.endpoint, region: REGION, credentials: CREDENTIALS });
   // The host of the emulator's queue URLs, so the SDK's endpoint and the URLs agree.
   const sqsEndpoint = `http://sqs.${REGION}.localhost:${fauxqs.port}`;
@@ -62,6 +69,14 @@ export async function startBacking(options: { dataDir?: string; tableName?: stri
       await Promise.allSettled([fauxqs.stop(), dynamoLocal.stop()]);
     },
   };
+}
+
+function readSqsPort(dataDir: string): number | undefined {
+  try {
+    return Number(readFileSync(join(dataDir, 'sqs-port'), 'utf8')) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -56,13 +56,21 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
     return Date.now() - started;
   };
 
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-(child.pid as number), signal);
+    } catch {
+      // the group is already gone
+    }
+  };
+  /** Ctrl-C, as in a terminal: SIGINT to the whole process group. Resolves once it has exited. */
   const stop = () =>
     new Promise<number | null>((resolve) => {
-      if (child.exitCode !== null) return resolve(child.exitCode);
+      if (exited()) return resolve(child.exitCode);
       child.once('exit', (code) => resolve(code));
-      // npm forwards the signal to the platform, which shuts down cleanly.
-      process.kill(-(child.pid as number), 'SIGTERM');
-      setTimeout(() => child.exitCode === null && process.kill(-(child.pid as number), 'SIGKILL'), 15_000).unref();
+      signalGroup('SIGINT');
+      setTimeout(() => exited() || signalGroup('SIGKILL'), 15_000).unref();
     });
 
   const startupMs = await launch();
