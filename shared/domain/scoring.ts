@@ -34,12 +34,17 @@ export function slackFactor(window: SlaWindow, completionMs: number): number {
   return length > 0 ? clamp01((window.dueMs - completionMs) / length) : 0;
 }
 
-/** Min–max over the feasible set, cheapest 1; when all cost the same, all get 1. */
+/**
+ * The cheapest feasible provider gets 1; the others lose the share of the
+ * highest price that they cost above it. Measured against the price level,
+ * not the min–max range, so a one-cent difference stays a one-cent difference
+ * instead of the whole 0..1 span.
+ */
 function costFactors(feasible: readonly FeasibleProvider[]): number[] {
   const costs = feasible.map(({ provider }) => provider.costPerItem);
   const min = Math.min(...costs);
   const max = Math.max(...costs);
-  return costs.map((cost) => (max > min ? (max - cost) / (max - min) : 1));
+  return costs.map((cost) => (max > 0 ? 1 - (cost - min) / max : 1));
 }
 
 /**

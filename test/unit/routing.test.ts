@@ -243,7 +243,7 @@ describe('parking', () => {
 });
 
 describe('scoring', () => {
-  // The premium provider widens the cost range, so the cheap one's edge is 0.1 of it, not all of it.
+  // Cost counts relative to the highest price: fast is 0.067 dearer than cheap-slow, premium 0.667.
   const providers = [
     provider('cheap-slow', { costPerItem: 1, throughputPerHour: 4, openItems: 3 }),
     provider('fast', { costPerItem: 1.2, throughputPerHour: 40, openItems: 3 }),
@@ -257,9 +257,9 @@ describe('scoring', () => {
       order: ['cheap-slow', 'fast', 'premium'],
     },
     {
-      case: 'the faster one wins when due soon (in 75 min)',
+      case: 'the faster ones win when due soon (in 75 min), even the premium one',
       dueIn: 75 * MINUTE,
-      order: ['fast', 'cheap-slow', 'premium'],
+      order: ['fast', 'premium', 'cheap-slow'],
     },
   ])('$case', ({ dueIn, order }) => {
     expect(decide(providers, { dueAt: iso(NOW + dueIn) }).order).toStrictEqual(order);
