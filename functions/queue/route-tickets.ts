@@ -10,6 +10,7 @@ import { appContext } from '../lib/app-context.js';
 import { logger } from '../lib/observability.js';
 
 const snapshots = new ProviderSnapshotCache();
+const PARK_REFRESH_AGE_MS = 200;
 const calendars = new CalendarCache();
 const processor = new BatchProcessor(EventType.SQS);
 
@@ -23,6 +24,8 @@ export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>().handl
     providers: await snapshots.get(ctx),
     policy: await getPolicy(ctx.table, 'routing'),
     calendars,
+    // Before parking: anything older than a moment may miss a provider just added or opened.
+    refresh: () => snapshots.get(ctx, PARK_REFRESH_AGE_MS),
   };
   const routeRecord = async (record: SQSRecord) => {
     const { ticketId } = JSON.parse(record.body) as RouteTicketMessage;

@@ -23,16 +23,13 @@ export async function loadProviderSnapshot(ctx: AppContext): Promise<ProviderSna
 export class ProviderSnapshotCache {
   private snapshot?: { loadedAt: number; providers: Map<string, ProviderSnapshot> };
 
-  async get(ctx: AppContext): Promise<Map<string, ProviderSnapshot>> {
+  /** The snapshot, reloaded when older than `maxAgeMs`. */
+  async get(ctx: AppContext, maxAgeMs = SNAPSHOT_TTL_MS): Promise<Map<string, ProviderSnapshot>> {
     const nowMs = ctx.now();
-    if (!this.snapshot || nowMs - this.snapshot.loadedAt > SNAPSHOT_TTL_MS) {
+    if (!this.snapshot || nowMs - this.snapshot.loadedAt > maxAgeMs) {
       const providers = await loadProviderSnapshot(ctx);
       this.snapshot = { loadedAt: nowMs, providers: new Map(providers.map((provider) => [provider.providerId, provider])) };
     }
     return this.snapshot.providers;
-  }
-
-  invalidate(): void {
-    this.snapshot = undefined;
   }
 }

@@ -19,6 +19,11 @@ export interface RouterState {
   providers: Map<string, ProviderSnapshot>;
   policy: RoutingPolicy;
   calendars: CalendarCache;
+  /**
+   * Reloads the providers. Called before parking a ticket, so a provider
+   * added or opened since the snapshot was taken is never missed.
+   */
+  refresh?: () => Promise<Map<string, ProviderSnapshot>>;
 }
 
 const trimmed = (explanation: RoutingExplanation): RoutingExplanation => ({
@@ -45,7 +50,13 @@ export async function routeTicket(ctx: AppContext, state: RouterState, ticketId:
       state.policy.relaxProficiencyAfterSeconds,
     ),
   };
-  let decision = decideRoute({ ticket: routable, providers: [...state.providers.values()], policy: state.policy, nowMs, calendars: state.calendars });
+  const decide = () =>
+    decideRoute({ ticket: routable, providers: [...state.providers.values()], policy: state.policy, nowMs, calendars: state.calendars });
+  let decision = decide();
+  if (decision.outcome === 'park' && state.refresh) {
+    state.providers = await state.refresh();
+    decision = decide();
+  }
   for (let round = 0; round < RESERVE_ROUNDS && decision.outcome === 'route'; round++) {
     for (const providerId of decision.order) {
       const provider = state.providers.get(providerId);
@@ -60,7 +71,7 @@ export async function routeTicket(ctx: AppContext, state: RouterState, ticketId:
       if (saved.staleTicket) return 'raced';
       await refreshProvider(ctx, state, providerId);
     }
-    decision = decideRoute({ ticket: routable, providers: [...state.providers.values()], policy: state.policy, nowMs, calendars: state.calendars });
+    decision = decide();
   }
   const parked = await saveTicket(ctx.table, ticket, toParked(routable, trimmed(decision.explanation), nowMs));
   return parked.ok ? 'parked' : 'raced';
