@@ -5,5 +5,8 @@ import { httpHandler, pathParam } from '../lib/http-handler.js';
 
 export const handler = httpHandler('POST /v1/providers/{providerId}/keys', {}, async (request) => {
   const providerId = pathParam(request, 'providerId', providerIdSchema);
-  return { statusCode: 201, body: { apiKey: await issueApiKey(appContext(), { role: 'provider', providerId }) } };
+  return {
+    statusCode: 201,
+    body: { apiKey: await issueApiKey(appContext(), { role: 'provider', providerId }) },
+  };
 });

@@ -9,6 +9,11 @@ export const handler = httpHandler('POST /v1/tickets', { body: 'json' }, async (
   const { created, ticket } = await createTicket(appContext(), sourceId, parseTicketInput(body));
   return {
     statusCode: created ? 202 : 200,
-    body: { ticketId: ticket.ticketId, status: ticket.status, dueAt: ticket.dueAt, createdAt: ticket.createdAt },
+    body: {
+      ticketId: ticket.ticketId,
+      status: ticket.status,
+      dueAt: ticket.dueAt,
+      createdAt: ticket.createdAt,
+    },
   };
 });

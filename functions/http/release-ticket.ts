@@ -3,7 +3,11 @@ import { returnTicket } from '../../shared/use-cases/provider-work.js';
 import { appContext } from '../lib/app-context.js';
 import { httpHandler, leaseCall } from '../lib/http-handler.js';
 
-export const handler = httpHandler('POST /v1/tickets/{ticketId}/release', { body: releaseRequestSchema }, async (request) => ({
-  statusCode: 200,
-  body: await returnTicket(appContext(), leaseCall(request), 'released', request.body.reason),
-}));
+export const handler = httpHandler(
+  'POST /v1/tickets/{ticketId}/release',
+  { body: releaseRequestSchema },
+  async (request) => ({
+    statusCode: 200,
+    body: await returnTicket(appContext(), leaseCall(request), 'released', request.body.reason),
+  }),
+);

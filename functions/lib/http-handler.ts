@@ -1,10 +1,10 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
+import { type RouteKey, routeFor } from '../../infra/routes.js';
 import type { Principal, Role } from '../../shared/domain/types.js';
 import { AppError } from '../../shared/lib/errors.js';
 import { issueDetails } from '../../shared/lib/zod-issues.js';
-import { type RouteKey, routeFor } from '../../infra/routes.js';
 import { errorMapper, jsonResponse } from './http-errors.js';
 import { logger } from './observability.js';
 
@@ -43,7 +43,8 @@ function principalOf(event: EventWithAuthorizer, roles: readonly Role[]): Princi
   if (!context?.role || context.role === 'anonymous') {
     throw new AppError('unauthenticated', 'a valid API key is required: Authorization: Bearer <apiKey>');
   }
-  if (!roles.includes(context.role)) throw new AppError('forbidden', `the ${context.role} role may not do this`);
+  if (!roles.includes(context.role))
+    throw new AppError('forbidden', `the ${context.role} role may not do this`);
   return { role: context.role, sourceId: context.sourceId, providerId: context.providerId };
 }
 
@@ -56,7 +57,9 @@ function parseJson(raw: string | undefined, isBase64Encoded: boolean): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new AppError('validation_error', 'the body is not valid JSON', [{ path: '', message: 'invalid JSON' }]);
+    throw new AppError('validation_error', 'the body is not valid JSON', [
+      { path: '', message: 'invalid JSON' },
+    ]);
   }
 }
 
@@ -110,16 +113,19 @@ export function httpHandler<TBody = undefined, TQuery = undefined>(
 }
 
 const pathParams = (event: APIGatewayProxyEventV2) =>
-  Object.fromEntries(Object.entries(event.pathParameters ?? {}).filter(([, value]) => value !== undefined)) as Record<
-    string,
-    string
-  >;
+  Object.fromEntries(
+    Object.entries(event.pathParameters ?? {}).filter(([, value]) => value !== undefined),
+  ) as Record<string, string>;
 
 /** A path parameter checked against its schema: a malformed id is a 400 that names it. */
 export function pathParam<T>(request: HttpRequest<unknown, unknown>, name: string, schema: z.ZodType<T>): T {
   const parsed = schema.safeParse(request.params[name]);
   if (!parsed.success) {
-    throw new AppError('validation_error', `the path parameter ${name} is not valid`, issueDetails(parsed.error, [name]));
+    throw new AppError(
+      'validation_error',
+      `the path parameter ${name} is not valid`,
+      issueDetails(parsed.error, [name]),
+    );
   }
   return parsed.data;
 }
@@ -146,12 +152,20 @@ export function sourceIdFor(
   const { sourceId, ...body } = (raw && typeof raw === 'object' ? raw : {}) as { sourceId?: unknown };
   const parsed = schema.safeParse(sourceId);
   if (!parsed.success) {
-    throw new AppError('validation_error', 'an admin names the source in the body', issueDetails(parsed.error, ['sourceId']));
+    throw new AppError(
+      'validation_error',
+      'an admin names the source in the body',
+      issueDetails(parsed.error, ['sourceId']),
+    );
   }
   return { sourceId: parsed.data, body };
 }
 
 /** The ticket, caller and lease token of a lease operation. */
 export function leaseCall(request: HttpRequest<{ leaseToken: string }, unknown>) {
-  return { principal: request.principal, ticketId: request.params.ticketId ?? '', leaseToken: request.body.leaseToken };
+  return {
+    principal: request.principal,
+    ticketId: request.params.ticketId ?? '',
+    leaseToken: request.body.leaseToken,
+  };
 }

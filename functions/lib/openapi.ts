@@ -3,7 +3,13 @@ import { z } from 'zod';
 import { ROUTES } from '../../infra/routes.js';
 import { errorSchema } from '../../shared/domain/schemas.js';
 
-const ERROR_STATUSES = { 400: 'validation_error', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found', 409: 'conflict' };
+const ERROR_STATUSES = {
+  400: 'validation_error',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+};
 
 /** The OpenAPI 3.1 document, generated from the route table and the zod schemas that validate requests. */
 export function openApiDocument() {
@@ -37,7 +43,11 @@ export function openApiDocument() {
   }
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
-    info: { title: 'Outroute', version: '1.0.0', description: 'Routing of outsourced work across providers.' },
+    info: {
+      title: 'Outroute',
+      version: '1.0.0',
+      description: 'Routing of outsourced work across providers.',
+    },
   });
 }
 

@@ -1,14 +1,13 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { providerEvents, ticketEvents } from '../../shared/domain/change-events.js';
 import { CLOUDWATCH_METRIC_OF } from '../../shared/domain/metric-changes.js';
-import type { CountIncrement } from '../../shared/store/metric-store.js';
 import { holdsCapacity } from '../../shared/domain/ticket.js';
 import type { Provider, Ticket } from '../../shared/domain/types.js';
 import {
@@ -16,6 +15,7 @@ import {
   eventBridgePublisher,
   jsonLinesPublisher,
 } from '../../shared/messaging/event-publisher.js';
+import type { CountIncrement } from '../../shared/store/metric-store.js';
 import { countTicketChange } from '../../shared/use-cases/count-metrics.js';
 import { failOverProvider } from '../../shared/use-cases/fail-over-provider.js';
 import { wakeParkedTickets } from '../../shared/use-cases/wake-parked.js';
@@ -37,7 +37,9 @@ function events(): EventPublisher {
 }
 
 const image = (raw: Record<string, unknown> | undefined) =>
-  raw ? (unmarshall(raw as Record<string, AttributeValue>) as Record<string, unknown> & { entity?: string }) : undefined;
+  raw
+    ? (unmarshall(raw as Record<string, AttributeValue>) as Record<string, unknown> & { entity?: string })
+    : undefined;
 
 /**
  * Reacts to every table change: publishes the events it implies, keeps the
@@ -54,14 +56,16 @@ async function processRecord(record: DynamoDBRecord): Promise<void> {
     await events().publish(ticketEvents(before, after));
     const counted = await countTicketChange(ctx, before, after);
     if (counted.outcome === 'counted') emitMetrics(counted.increments);
-    if (after.status === 'parked' && before?.status !== 'parked') metrics.addMetric('TicketsParked', MetricUnit.Count, 1);
+    if (after.status === 'parked' && before?.status !== 'parked')
+      metrics.addMetric('TicketsParked', MetricUnit.Count, 1);
     const freed = before && holdsCapacity(before.status) && !holdsCapacity(after.status);
     if (freed) await wakeParkedTickets(ctx, WAKE_PER_FREED_SLOT);
   }
   if (entity === 'provider') {
     const [before, after] = [oldImage as Provider | undefined, newImage as Provider | undefined];
     await events().publish(providerEvents(before, after));
-    if (after?.status === 'offline' && before?.status !== 'offline') await failOverProvider(ctx, after.providerId);
+    if (after?.status === 'offline' && before?.status !== 'offline')
+      await failOverProvider(ctx, after.providerId);
     if (after && before?.version !== after.version) await wakeParkedTickets(ctx, WAKE_ON_PROVIDER_CHANGE);
   }
 }

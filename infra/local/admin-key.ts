@@ -1,6 +1,6 @@
-import { storeApiKey } from '../../shared/store/api-key-store.js';
-import { randomToken } from '../../shared/lib/hash.js';
 import { appContext } from '../../functions/lib/app-context.js';
+import { randomToken } from '../../shared/lib/hash.js';
+import { storeApiKey } from '../../shared/store/api-key-store.js';
 
 /** Registers the given admin key (idempotent: same key, same hash) or a new one, which is returned. */
 export async function registerAdminKey(given: string | undefined): Promise<string> {

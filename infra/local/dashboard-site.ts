@@ -18,7 +18,9 @@ export function dashboardSite(): StaticSite {
   return {
     async serve(path: string, response: ServerResponse) {
       const file =
-        path === '/vendor/chart.umd.min.js' ? chartJs : join(root, normalize(path === '/' ? '/index.html' : path));
+        path === '/vendor/chart.umd.min.js'
+          ? chartJs
+          : join(root, normalize(path === '/' ? '/index.html' : path));
       if (file !== chartJs && !file.startsWith(root)) return false;
       try {
         const body = await readFile(file);

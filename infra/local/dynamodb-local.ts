@@ -21,7 +21,10 @@ export function assertJava(): void {
 }
 
 /** AWS's DynamoDB Local, with its data in `dataDir` (or in memory when none is given). */
-export async function startDynamoDbLocal(options: { port: number; dataDir?: string }): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(options: {
+  port: number;
+  dataDir?: string;
+}): Promise<DynamoDbLocal> {
   assertJava();
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const child: ChildProcess = dynamoDbLocal.spawn({

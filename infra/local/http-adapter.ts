@@ -40,7 +40,9 @@ function matchRoute(method: string, path: string) {
     if (route.definition.method !== method) continue;
     const match = route.pattern.exec(path);
     if (match) {
-      const params = Object.fromEntries(route.names.map((name, index) => [name, decodeURIComponent(match[index + 1] ?? '')]));
+      const params = Object.fromEntries(
+        route.names.map((name, index) => [name, decodeURIComponent(match[index + 1] ?? '')]),
+      );
       return { route: route.definition, params };
     }
   }
@@ -52,7 +54,11 @@ function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV
   response.end(result.body ?? '');
 }
 
-const contractError = (statusCode: number, code: string, message: string): APIGatewayProxyStructuredResultV2 => ({
+const contractError = (
+  statusCode: number,
+  code: string,
+  message: string,
+): APIGatewayProxyStructuredResultV2 => ({
   statusCode,
   headers: { 'content-type': 'application/json' },
   body: JSON.stringify({ error: { code, message } }),
@@ -69,13 +75,20 @@ async function readBody(request: IncomingMessage): Promise<Buffer | 'too_large'>
   return Buffer.concat(chunks);
 }
 
-function toEvent(request: IncomingMessage, url: URL, route: RouteDefinition, params: Record<string, string>, body: Buffer) {
+function toEvent(
+  request: IncomingMessage,
+  url: URL,
+  route: RouteDefinition,
+  params: Record<string, string>,
+  body: Buffer,
+) {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
   const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
+  for (const [name, value] of url.searchParams)
+    query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
   const now = Date.now();
   const event: APIGatewayProxyEventV2 = {
     version: '2.0',
@@ -144,14 +157,17 @@ export async function handleRequest(request: IncomingMessage, response: ServerRe
     return send(response, contractError(404, 'not_found', `no route ${request.method} ${url.pathname}`));
   }
   const body = await readBody(request);
-  if (body === 'too_large') return send(response, contractError(413, 'payload_too_large', 'request body too large'));
+  if (body === 'too_large')
+    return send(response, contractError(413, 'payload_too_large', 'request body too large'));
   const event = toEvent(request, url, matched.route, matched.params, body);
   if (matched.route.roles !== 'public') {
     const context = await authorize(event);
     if (!context) return send(response, contractError(403, 'forbidden', 'not authorized'));
     (event.requestContext as unknown as { authorizer: unknown }).authorizer = { lambda: context };
   }
-  const handler = await loadHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(matched.route.entry);
+  const handler = await loadHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(
+    matched.route.entry,
+  );
   send(response, await handler(event, lambdaContext(matched.route.entry.replace('/', '-'))));
 }
 

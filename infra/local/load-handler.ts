@@ -1,7 +1,10 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 
-export type LambdaHandler<TEvent = unknown, TResult = unknown> = (event: TEvent, context: Context) => Promise<TResult>;
+export type LambdaHandler<TEvent = unknown, TResult = unknown> = (
+  event: TEvent,
+  context: Context,
+) => Promise<TResult>;
 
 const functionsDir = fileURLToPath(new URL('../../functions/', import.meta.url));
 const loaded = new Map<string, Promise<LambdaHandler>>();

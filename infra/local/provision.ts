@@ -15,14 +15,21 @@ export interface LocalQueue {
 
 export type LocalQueues = Record<QueueName, LocalQueue>;
 
-export async function provisionTable(dynamo: DynamoDBClient, tableName: string): Promise<{ streamArn: string }> {
+export async function provisionTable(
+  dynamo: DynamoDBClient,
+  tableName: string,
+): Promise<{ streamArn: string }> {
   try {
     const existing = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
     return { streamArn: existing.Table?.LatestStreamArn ?? '' };
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') throw error;
   }
-  const keyAttributes = [TABLE.partitionKey, TABLE.sortKey, ...TABLE.indexes.flatMap((index) => [index.partitionKey, index.sortKey])];
+  const keyAttributes = [
+    TABLE.partitionKey,
+    TABLE.sortKey,
+    ...TABLE.indexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+  ];
   const created = await dynamo.send(
     new CreateTableCommand({
       TableName: tableName,

@@ -69,7 +69,12 @@ export function startQueuePoller(options: {
       const received = result.Messages ?? [];
       messages.push(...received);
       if (!received.length && messages.length) break;
-    } while (running && messages.length > 0 && messages.length < definition.batchSize && Date.now() < windowEnds);
+    } while (
+      running &&
+      messages.length > 0 &&
+      messages.length < definition.batchSize &&
+      Date.now() < windowEnds
+    );
     return messages;
   }
 
@@ -78,7 +83,10 @@ export function startQueuePoller(options: {
     const records = messages.map((message) => toRecord(message, options.queueArn));
     let failed: Set<string>;
     try {
-      const response = await handler({ Records: records }, lambdaContext(options.functionName, definition.consumerTimeoutSeconds));
+      const response = await handler(
+        { Records: records },
+        lambdaContext(options.functionName, definition.consumerTimeoutSeconds),
+      );
       failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
     } catch (error) {
       // A thrown handler fails the whole batch: every message stays for a retry.

@@ -12,7 +12,7 @@ import { interceptLocalhostDns, startFauxqs } from 'fauxqs';
 import { QUEUES } from '../resources.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { freePort } from './free-port.js';
-import { startHttpServer, type StaticSite } from './http-adapter.js';
+import { type StaticSite, startHttpServer } from './http-adapter.js';
 import { lambdaContext } from './lambda-context.js';
 import { loadHandler } from './load-handler.js';
 import { type LocalQueues, provisionQueues, provisionTable } from './provision.js';
@@ -45,13 +45,21 @@ export async function startBacking(options: { dataDir?: string; tableName?: stri
   });
   const sqsDataDir = options.dataDir ? join(options.dataDir, 'sqs') : undefined;
   if (sqsDataDir) mkdirSync(sqsDataDir, { recursive: true });
-  const fauxqs = await startFauxqs({ port: sqsPort, logger: false, ...(sqsDataDir ? { dataDir: sqsDataDir } : {}) }).catch(
-    (error: Error) => {
-      throw new Error(`the SQS emulator could not listen on port ${sqsPort} (${error.message}); is another npm start using ${options.dataDir}?`);
-    },
-  );
+  const fauxqs = await startFauxqs({
+    port: sqsPort,
+    logger: false,
+    ...(sqsDataDir ? { dataDir: sqsDataDir } : {}),
+  }).catch((error: Error) => {
+    throw new Error(
+      `the SQS emulator could not listen on port ${sqsPort} (${error.message}); is another npm start using ${options.dataDir}?`,
+    );
+  });
   if (options.dataDir) writeFileSync(join(options.dataDir, 'sqs-port'), String(fauxqs.port));
-  const dynamo = new DynamoDBClient({ endpoint: dynamoLocal.endpoint, region: REGION, credentials: CREDENTIALS });
+  const dynamo = new DynamoDBClient({
+    endpoint: dynamoLocal.endpoint,
+    region: REGION,
+    credentials: CREDENTIALS,
+  });
   // The host of the emulator's queue URLs, so the SDK's endpoint and the URLs agree.
   const sqsEndpoint = `http://sqs.${REGION}.localhost:${fauxqs.port}`;
   const sqs = new SQSClient({ endpoint: sqsEndpoint, region: REGION, credentials: CREDENTIALS });
@@ -130,12 +138,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const backing = await startBacking({ dataDir });
   const eventLogFile = join(dataDir, 'events.jsonl');
   Object.assign(process.env, functionEnvironment(backing, eventLogFile));
-  const onError = options.onError ?? ((error: unknown) => console.error('[outroute]', (error as Error).message ?? error));
+  const onError =
+    options.onError ?? ((error: unknown) => console.error('[outroute]', (error as Error).message ?? error));
 
   const sqs = new SQSClient({});
   const arnOf = async (url: string) =>
-    (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes
-      ?.QueueArn ?? '';
+    (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })))
+      .Attributes?.QueueArn ?? '';
   const pollers: Poller[] = [
     startQueuePoller({
       sqs,

@@ -1,9 +1,9 @@
 // `npm start`: the whole platform on this machine. See API.md, "Running locally".
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import { startRuntime } from './runtime.js';
-import { dashboardSite } from './dashboard-site.js';
 import { registerAdminKey } from './admin-key.js';
+import { dashboardSite } from './dashboard-site.js';
+import { startRuntime } from './runtime.js';
 import { removeRuntimeFile, writeRuntimeFile } from './runtime-file.js';
 
 const settings = z
@@ -16,7 +16,9 @@ const settings = z
   .safeParse(process.env);
 
 if (!settings.success) {
-  console.error(`outroute: ${settings.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+  console.error(
+    `outroute: ${settings.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+  );
   process.exit(2);
 }
 

@@ -4,11 +4,11 @@
 // Checkpoints are kept in a file so a restart resumes where it stopped.
 import { readFileSync, writeFileSync } from 'node:fs';
 import {
+  type _Record,
   DescribeStreamCommand,
   type DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  type _Record,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { STREAM } from '../resources.js';
@@ -88,7 +88,8 @@ export function startStreamPoller(options: {
       } catch (error) {
         options.onError(error);
       }
-      if (attempt === STREAM.maxRetries) options.onError(new Error(`stream batch skipped after ${attempt} retries`));
+      if (attempt === STREAM.maxRetries)
+        options.onError(new Error(`stream batch skipped after ${attempt} retries`));
     }
     const last = records.at(-1)?.dynamodb?.SequenceNumber;
     if (last) checkpoints[shardId] = last;
@@ -104,7 +105,9 @@ export function startStreamPoller(options: {
       if (!iterators.has(shardId)) iterators.set(shardId, await iteratorFor(shardId));
       let iterator = iterators.get(shardId);
       while (running && iterator) {
-        const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: STREAM.batchSize }));
+        const page = await streams.send(
+          new GetRecordsCommand({ ShardIterator: iterator, Limit: STREAM.batchSize }),
+        );
         iterator = page.NextShardIterator;
         const records = page.Records ?? [];
         if (records.length) await deliver(shardId, records);

@@ -1,7 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Retry `attempt` until it resolves or `timeoutMs` passes; the last error explains the failure. */
-export async function waitUntil(attempt: () => Promise<unknown>, timeoutMs: number, intervalMs = 100): Promise<void> {
+export async function waitUntil(
+  attempt: () => Promise<unknown>,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -24,14 +24,25 @@ export function toQueued(
     routing: { ...routing, providerId },
     parkedAt: undefined,
   };
-  next = withEvent(next, { at, event: 'queued', providerId, ...(bestEffortLate ? { reason: 'best_effort_late' } : {}) });
+  next = withEvent(next, {
+    at,
+    event: 'queued',
+    providerId,
+    ...(bestEffortLate ? { reason: 'best_effort_late' } : {}),
+  });
   // Parking cannot help a ticket that will be late anyway: it goes, and is flagged at once.
   return bestEffortLate ? toAtRisk(next, nowMs) : next;
 }
 
 export function toParked(ticket: Ticket, routing: RoutingExplanation, nowMs: number): Ticket {
   const at = iso(nowMs);
-  const next: Ticket = { ...ticket, status: 'parked', providerId: undefined, routing, parkedAt: ticket.parkedAt ?? at };
+  const next: Ticket = {
+    ...ticket,
+    status: 'parked',
+    providerId: undefined,
+    routing,
+    parkedAt: ticket.parkedAt ?? at,
+  };
   if (ticket.status === 'parked') {
     // Re-evaluated every minute and still parked: only the timer moves, history stays readable.
     const touched = { ...next, updatedAt: at };
@@ -41,7 +52,12 @@ export function toParked(ticket: Ticket, routing: RoutingExplanation, nowMs: num
   return withEvent(next, { at, event: 'parked', reason: reasons || 'no provider' });
 }
 
-export function toLeased(ticket: Ticket, leaseTokenHash: string, leaseExpiresAt: string, nowMs: number): Ticket {
+export function toLeased(
+  ticket: Ticket,
+  leaseTokenHash: string,
+  leaseExpiresAt: string,
+  nowMs: number,
+): Ticket {
   const at = iso(nowMs);
   return withEvent(
     { ...ticket, status: 'leased', leaseTokenHash, leaseExpiresAt, leasedAt: at },
@@ -50,7 +66,10 @@ export function toLeased(ticket: Ticket, leaseTokenHash: string, leaseExpiresAt:
 }
 
 export function toExtended(ticket: Ticket, leaseExpiresAt: string, nowMs: number): Ticket {
-  return withEvent({ ...ticket, leaseExpiresAt }, { at: iso(nowMs), event: 'extended', providerId: ticket.providerId });
+  return withEvent(
+    { ...ticket, leaseExpiresAt },
+    { at: iso(nowMs), event: 'extended', providerId: ticket.providerId },
+  );
 }
 
 export function toCompleted(ticket: Ticket, resolution: string | undefined, nowMs: number): Ticket {

@@ -9,10 +9,21 @@ export const UNASSIGNED = 'unassigned';
 export function metricIncrements(before: Ticket | undefined, after: Ticket): CountIncrement[] {
   const increments: CountIncrement[] = [];
   if (after.status === 'queued' && after.providerId && after.attempts > (before?.attempts ?? 0)) {
-    increments.push({ providerId: after.providerId, hour: hourOf(after.routedAt ?? after.updatedAt), counts: { routed: 1 } });
+    increments.push({
+      providerId: after.providerId,
+      hour: hourOf(after.routedAt ?? after.updatedAt),
+      counts: { routed: 1 },
+    });
   }
-  if (after.status === 'completed' && before?.status !== 'completed' && after.providerId && after.completedAt) {
-    const handleSeconds = after.leasedAt ? Math.max(0, (Date.parse(after.completedAt) - Date.parse(after.leasedAt)) / 1000) : 0;
+  if (
+    after.status === 'completed' &&
+    before?.status !== 'completed' &&
+    after.providerId &&
+    after.completedAt
+  ) {
+    const handleSeconds = after.leasedAt
+      ? Math.max(0, (Date.parse(after.completedAt) - Date.parse(after.leasedAt)) / 1000)
+      : 0;
     increments.push({
       providerId: after.providerId,
       hour: hourOf(after.completedAt),
@@ -25,8 +36,15 @@ export function metricIncrements(before: Ticket | undefined, after: Ticket): Cou
     });
   }
   if (after.sla.breached && !before?.sla.breached) {
-    const breachedAt = after.history.find((entry) => entry.event === 'sla_breached')?.at ?? after.completedAt ?? after.updatedAt;
-    increments.push({ providerId: after.providerId ?? UNASSIGNED, hour: hourOf(breachedAt), counts: { breached: 1 } });
+    const breachedAt =
+      after.history.find((entry) => entry.event === 'sla_breached')?.at ??
+      after.completedAt ??
+      after.updatedAt;
+    increments.push({
+      providerId: after.providerId ?? UNASSIGNED,
+      hour: hourOf(breachedAt),
+      counts: { breached: 1 },
+    });
   }
   // At-risk tickets taken from a provider that would not make it, counted against that provider.
   for (const entry of after.history) {

@@ -8,8 +8,12 @@ export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 export const PROVIDER_STATUSES = ['active', 'paused', 'offline'] as const;
 export const TICKET_STATUSES = ['received', 'queued', 'leased', 'parked', 'completed', 'cancelled'] as const;
 
-export const providerIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and dashes');
-export const sourceIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and dashes');
+export const providerIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and dashes');
+export const sourceIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and dashes');
 
 const isValidTimeZone = (zone: string): boolean => {
   try {

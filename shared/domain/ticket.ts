@@ -20,8 +20,14 @@ export const ticketIdFor = (sourceId: string, externalId: string): string =>
 
 const addSeconds = (iso: string, seconds: number) => new Date(Date.parse(iso) + seconds * 1000).toISOString();
 
-export function dueAtFor(input: Pick<TicketInput, 'dueAt' | 'priority'>, createdAt: string, policy: SlaPolicy): string {
-  return input.dueAt ? new Date(input.dueAt).toISOString() : addSeconds(createdAt, policy.targets[input.priority]);
+export function dueAtFor(
+  input: Pick<TicketInput, 'dueAt' | 'priority'>,
+  createdAt: string,
+  policy: SlaPolicy,
+): string {
+  return input.dueAt
+    ? new Date(input.dueAt).toISOString()
+    : addSeconds(createdAt, policy.targets[input.priority]);
 }
 
 export function atRiskAtFor(createdAt: string, dueAt: string, atRiskFraction: number): string {

@@ -6,7 +6,10 @@ export const providerKey = (providerId: string) => ({ pk: `PROVIDER#${providerId
 export const ticketKey = (ticketId: string) => ({ pk: `TICKET#${ticketId}`, sk: 'TICKET' });
 export const apiKeyKey = (keyHash: string) => ({ pk: `KEY#${keyHash}`, sk: 'KEY' });
 export const configKey = (name: 'sla' | 'routing') => ({ pk: `CONFIG#${name}`, sk: 'CONFIG' });
-export const metricKey = (providerId: string, hour: string) => ({ pk: `METRIC#${providerId}`, sk: `HOUR#${hour}` });
+export const metricKey = (providerId: string, hour: string) => ({
+  pk: `METRIC#${providerId}`,
+  sk: `HOUR#${hour}`,
+});
 export const countedMarkerKey = (marker: string) => ({ pk: `COUNTED#${marker}`, sk: 'COUNTED' });
 
 /** Providers share one partition of the listing index. */

@@ -3,7 +3,15 @@ import { isConditionFailure } from './dynamo-client.js';
 import { countedMarkerKey, metricKey } from './keys.js';
 import type { Table } from './table.js';
 
-export const COUNTERS = ['routed', 'completed', 'completedOnTime', 'breached', 'rerouted', 'handleSeconds', 'cost'] as const;
+export const COUNTERS = [
+  'routed',
+  'completed',
+  'completedOnTime',
+  'breached',
+  'rerouted',
+  'handleSeconds',
+  'cost',
+] as const;
 export type Counter = (typeof COUNTERS)[number];
 export type Counts = Partial<Record<Counter, number>>;
 
@@ -23,7 +31,12 @@ const MARKER_TTL_SECONDS = 3 * 86400;
  * Adds counts exactly once per marker: the marker and the counters are one
  * transaction, so a replayed stream record finds the marker and adds nothing.
  */
-export async function addCountsOnce(table: Table, marker: string, increments: CountIncrement[], nowMs: number) {
+export async function addCountsOnce(
+  table: Table,
+  marker: string,
+  increments: CountIncrement[],
+  nowMs: number,
+) {
   if (!increments.length) return 'nothing' as const;
   try {
     await table.db.send(
@@ -32,7 +45,11 @@ export async function addCountsOnce(table: Table, marker: string, increments: Co
           {
             Put: {
               TableName: table.name,
-              Item: { ...countedMarkerKey(marker), entity: 'marker', expiresAt: Math.floor(nowMs / 1000) + MARKER_TTL_SECONDS },
+              Item: {
+                ...countedMarkerKey(marker),
+                entity: 'marker',
+                expiresAt: Math.floor(nowMs / 1000) + MARKER_TTL_SECONDS,
+              },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },

@@ -30,14 +30,19 @@ export function ticketItem(ticket: Ticket): Record<string, unknown> {
   if (ticket.status === 'queued' && ticket.providerId) {
     Object.assign(item, queueIndexKeys(ticket.providerId, ticket.dueAt, ticket.ticketId));
   }
-  if (isOpen(ticket.status) && ticket.nextCheckAt) Object.assign(item, timerIndexKeys(ticket.ticketId, ticket.nextCheckAt));
+  if (isOpen(ticket.status) && ticket.nextCheckAt)
+    Object.assign(item, timerIndexKeys(ticket.ticketId, ticket.nextCheckAt));
   if (!isOpen(ticket.status)) {
     item.expiresAt = Math.floor(Date.parse(ticket.updatedAt) / 1000) + CLOSED_RETENTION_DAYS * 86400;
   }
   return item;
 }
 
-export async function insertTicket(table: Table, ticket: Ticket, payload: unknown): Promise<'created' | 'exists'> {
+export async function insertTicket(
+  table: Table,
+  ticket: Ticket,
+  payload: unknown,
+): Promise<'created' | 'exists'> {
   const put = {
     TableName: table.name,
     Item: ticketItem(ticket),
@@ -186,9 +191,11 @@ export async function queryTickets(
     filter?: { expression: string; values: Record<string, unknown> };
   },
 ): Promise<Page<Ticket>> {
-  const [pkName, skName] = { queue: ['gsi1pk', 'gsi1sk'], timers: ['gsi2pk', 'gsi2sk'], 'by-status': ['gsi3pk', 'gsi3sk'] }[
-    query.index
-  ] as [string, string];
+  const [pkName, skName] = {
+    queue: ['gsi1pk', 'gsi1sk'],
+    timers: ['gsi2pk', 'gsi2sk'],
+    'by-status': ['gsi3pk', 'gsi3sk'],
+  }[query.index] as [string, string];
   const result = await table.db.send(
     new QueryCommand({
       TableName: table.name,

@@ -23,7 +23,12 @@ export async function auditOpenItems(ctx: AppContext): Promise<AuditRow[]> {
   for (const status of ['queued', 'leased'] as const) {
     let cursor: Record<string, unknown> | undefined;
     do {
-      const page = await queryTickets(ctx.table, { index: 'by-status', partition: statusPartition(status), limit: 500, cursor });
+      const page = await queryTickets(ctx.table, {
+        index: 'by-status',
+        partition: statusPartition(status),
+        limit: 500,
+        cursor,
+      });
       for (const ticket of page.items) {
         if (holdsCapacity(ticket.status) && ticket.providerId) {
           counted.set(ticket.providerId, (counted.get(ticket.providerId) ?? 0) + 1);

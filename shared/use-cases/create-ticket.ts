@@ -2,8 +2,8 @@ import type { z } from 'zod';
 import { MAX_PAYLOAD_BYTES, type TicketInput, ticketInputSchema } from '../domain/schemas.js';
 import { newTicket, ticketIdFor } from '../domain/ticket.js';
 import type { Ticket } from '../domain/types.js';
-import { canonicalJson, sha256Hex } from '../lib/hash.js';
 import { AppError, conflict } from '../lib/errors.js';
+import { canonicalJson, sha256Hex } from '../lib/hash.js';
 import { issueDetails } from '../lib/zod-issues.js';
 import { getPolicy } from '../store/config-store.js';
 import { getTicket, insertTicket } from '../store/ticket-store.js';
@@ -19,7 +19,11 @@ export interface CreatedTicket {
 export function parseTicketInput(body: unknown, pathPrefix: (string | number)[] = []): TicketInput {
   const parsed = ticketInputSchema.safeParse(body);
   if (!parsed.success) {
-    throw new AppError('validation_error', 'the ticket is not valid', issueDetails(parsed.error as z.ZodError, pathPrefix));
+    throw new AppError(
+      'validation_error',
+      'the ticket is not valid',
+      issueDetails(parsed.error as z.ZodError, pathPrefix),
+    );
   }
   if (parsed.data.payload !== undefined && payloadBytes(parsed.data.payload) > MAX_PAYLOAD_BYTES) {
     throw new AppError('payload_too_large', `payload is larger than ${MAX_PAYLOAD_BYTES} bytes serialized`);
@@ -33,7 +37,11 @@ const payloadBytes = (payload: unknown) => Buffer.byteLength(JSON.stringify(payl
  * Accept a ticket once per (source, externalId). The same body again answers
  * with the ticket as it is now; a different body under that id is a conflict.
  */
-export async function createTicket(ctx: AppContext, sourceId: string, input: TicketInput): Promise<CreatedTicket> {
+export async function createTicket(
+  ctx: AppContext,
+  sourceId: string,
+  input: TicketInput,
+): Promise<CreatedTicket> {
   const bodyHash = sha256Hex(canonicalJson(input));
   const slaPolicy = await getPolicy(ctx.table, 'sla');
   const ticket = newTicket({ sourceId, input, bodyHash, now: isoNow(ctx), slaPolicy });
@@ -60,7 +68,11 @@ export interface BatchResult {
 }
 
 /** Each item on its own: one bad item does not fail the others. */
-export async function createTicketBatch(ctx: AppContext, sourceId: string, items: unknown[]): Promise<BatchResult[]> {
+export async function createTicketBatch(
+  ctx: AppContext,
+  sourceId: string,
+  items: unknown[],
+): Promise<BatchResult[]> {
   return Promise.all(
     items.map(async (item, index): Promise<BatchResult> => {
       const externalId =

@@ -12,7 +12,12 @@ export async function failOverProvider(ctx: AppContext, providerId: string): Pro
   const moved: string[] = [];
   let cursor: Record<string, unknown> | undefined;
   do {
-    const page = await queryTickets(ctx.table, { index: 'queue', partition: queuePartition(providerId), limit: 100, cursor });
+    const page = await queryTickets(ctx.table, {
+      index: 'queue',
+      partition: queuePartition(providerId),
+      limit: 100,
+      cursor,
+    });
     for (const queued of page.items) {
       const { before, after } = await transitionTicket(
         ctx,

@@ -1,6 +1,6 @@
 import type { Principal } from '../domain/types.js';
-import { randomToken } from '../lib/hash.js';
 import { notFound } from '../lib/errors.js';
+import { randomToken } from '../lib/hash.js';
 import { storeApiKey } from '../store/api-key-store.js';
 import { getProvider } from '../store/provider-store.js';
 import { type AppContext, isoNow } from './context.js';

@@ -30,7 +30,9 @@ function decode(raw: string | undefined): Cursor {
   } catch {
     // fall through to the 400 below
   }
-  throw new AppError('validation_error', 'the cursor is not valid', [{ path: 'cursor', message: 'not a cursor' }]);
+  throw new AppError('validation_error', 'the cursor is not valid', [
+    { path: 'cursor', message: 'not a cursor' },
+  ]);
 }
 
 /**

@@ -38,5 +38,6 @@ export async function readProviders(ctx: AppContext) {
 export async function removeProvider(ctx: AppContext, providerId: string): Promise<void> {
   const outcome = await deleteProvider(ctx.table, providerId);
   if (outcome === 'not_found') throw notFound('provider');
-  if (outcome === 'has_open_items') throw conflict('the provider still holds open items; pause it and let them drain');
+  if (outcome === 'has_open_items')
+    throw conflict('the provider still holds open items; pause it and let them drain');
 }

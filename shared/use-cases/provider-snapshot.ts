@@ -9,12 +9,16 @@ export const SNAPSHOT_TTL_MS = 3000;
 /** Every provider with its open items and its routed count over the last 24 h (for shares). */
 export async function loadProviderSnapshot(ctx: AppContext): Promise<ProviderSnapshot[]> {
   const nowMs = ctx.now();
-  const [fromHour, toHour] = [hourOf(new Date(nowMs - 23 * 3600_000).toISOString()), hourOf(new Date(nowMs).toISOString())];
+  const [fromHour, toHour] = [
+    hourOf(new Date(nowMs - 23 * 3600_000).toISOString()),
+    hourOf(new Date(nowMs).toISOString()),
+  ];
   const providers = await listProviders(ctx.table);
   return Promise.all(
     providers.map(async (provider) => ({
       ...provider,
-      routedLast24h: sumCounts(await readHourlyCounts(ctx.table, provider.providerId, fromHour, toHour)).routed,
+      routedLast24h: sumCounts(await readHourlyCounts(ctx.table, provider.providerId, fromHour, toHour))
+        .routed,
     })),
   );
 }
@@ -28,7 +32,10 @@ export class ProviderSnapshotCache {
     const nowMs = ctx.now();
     if (!this.snapshot || nowMs - this.snapshot.loadedAt > maxAgeMs) {
       const providers = await loadProviderSnapshot(ctx);
-      this.snapshot = { loadedAt: nowMs, providers: new Map(providers.map((provider) => [provider.providerId, provider])) };
+      this.snapshot = {
+        loadedAt: nowMs,
+        providers: new Map(providers.map((provider) => [provider.providerId, provider])),
+      };
     }
     return this.snapshot.providers;
   }

@@ -1,7 +1,7 @@
 import { toCompleted, toExtended, toLeased, toRerouting } from '../domain/lifecycle.js';
 import type { Principal, Ticket } from '../domain/types.js';
-import { randomToken, sha256Hex } from '../lib/hash.js';
 import { conflict, notFound } from '../lib/errors.js';
+import { randomToken, sha256Hex } from '../lib/hash.js';
 import { queuePartition } from '../store/keys.js';
 import { decodeCursor, getPayloads, getTicket, queryTickets, saveTicket } from '../store/ticket-store.js';
 import type { AppContext } from './context.js';
@@ -73,8 +73,10 @@ export async function leaseTickets(
 /** The lease rules: the caller's token, on a lease still running. Anything else is a 409 and changes nothing. */
 function assertLease(ticket: Ticket, leaseToken: string, nowMs: number): void {
   if (ticket.status !== 'leased') throw conflict(`the ticket is ${ticket.status}, not leased`);
-  if (ticket.leaseTokenHash !== sha256Hex(leaseToken)) throw conflict('the lease token does not match the current lease');
-  if (!ticket.leaseExpiresAt || Date.parse(ticket.leaseExpiresAt) <= nowMs) throw conflict('the lease has expired');
+  if (ticket.leaseTokenHash !== sha256Hex(leaseToken))
+    throw conflict('the lease token does not match the current lease');
+  if (!ticket.leaseExpiresAt || Date.parse(ticket.leaseExpiresAt) <= nowMs)
+    throw conflict('the lease has expired');
 }
 
 /** A provider reaches only the tickets it holds; for anything else the ticket does not exist. */

@@ -18,11 +18,17 @@ const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 
 export async function providerMetrics(ctx: AppContext, window: { from?: string; to?: string }) {
   const to = window.to ? new Date(window.to) : new Date(ctx.now());
   const from = window.from ? new Date(window.from) : new Date(to.getTime() - DAY_MS);
-  if (from > to) throw new AppError('validation_error', 'from is after to', [{ path: 'from', message: 'after to' }]);
+  if (from > to)
+    throw new AppError('validation_error', 'from is after to', [{ path: 'from', message: 'after to' }]);
   const providers = await listProviders(ctx.table);
   const items = await Promise.all(
     providers.map(async (provider) => {
-      const rows = await readHourlyCounts(ctx.table, provider.providerId, hourOf(from.toISOString()), hourOf(to.toISOString()));
+      const rows = await readHourlyCounts(
+        ctx.table,
+        provider.providerId,
+        hourOf(from.toISOString()),
+        hourOf(to.toISOString()),
+      );
       const total = sumCounts(rows);
       const measured = total.completedOnTime + total.breached;
       return {
@@ -38,7 +44,12 @@ export async function providerMetrics(ctx: AppContext, window: { from?: string; 
         capacity: provider.capacity,
         utilization: provider.capacity ? round(provider.openItems / provider.capacity) : 0,
         costTotal: round(total.cost, 2),
-        hourly: rows.map(({ hour, routed = 0, completed = 0, breached = 0 }) => ({ hour, routed, completed, breached })),
+        hourly: rows.map(({ hour, routed = 0, completed = 0, breached = 0 }) => ({
+          hour,
+          routed,
+          completed,
+          breached,
+        })),
       };
     }),
   );
@@ -50,7 +61,12 @@ async function openTickets(ctx: AppContext): Promise<Ticket[]> {
   for (const status of OPEN_STATUSES) {
     let cursor: Record<string, unknown> | undefined;
     do {
-      const page = await queryTickets(ctx.table, { index: 'by-status', partition: statusPartition(status), limit: 500, cursor });
+      const page = await queryTickets(ctx.table, {
+        index: 'by-status',
+        partition: statusPartition(status),
+        limit: 500,
+        cursor,
+      });
       tickets.push(...page.items);
       cursor = decodeCursor(page.cursor);
     } while (cursor);
@@ -66,15 +82,28 @@ export async function backlog(ctx: AppContext) {
     const key = `${ticket.skill}\u0000${ticket.priority}`;
     let group = groups.get(key);
     if (!group) {
-      group = { skill: ticket.skill, priority: ticket.priority, received: 0, queued: 0, leased: 0, parked: 0, oldestAgeSeconds: 0, atRisk: 0 };
+      group = {
+        skill: ticket.skill,
+        priority: ticket.priority,
+        received: 0,
+        queued: 0,
+        leased: 0,
+        parked: 0,
+        oldestAgeSeconds: 0,
+        atRisk: 0,
+      };
       groups.set(key, group);
     }
     group[ticket.status as TicketStatus] = Number(group[ticket.status]) + 1;
-    group.oldestAgeSeconds = Math.max(group.oldestAgeSeconds, Math.round((nowMs - Date.parse(ticket.createdAt)) / 1000));
+    group.oldestAgeSeconds = Math.max(
+      group.oldestAgeSeconds,
+      Math.round((nowMs - Date.parse(ticket.createdAt)) / 1000),
+    );
     if (slaStateAt(ticket, nowMs) !== 'on_track') group.atRisk = Number(group.atRisk) + 1;
   }
   const items = [...groups.values()].sort(
-    (a, b) => String(a.skill).localeCompare(String(b.skill)) || String(a.priority).localeCompare(String(b.priority)),
+    (a, b) =>
+      String(a.skill).localeCompare(String(b.skill)) || String(a.priority).localeCompare(String(b.priority)),
   );
   return { items };
 }

@@ -13,7 +13,11 @@ export function canSeeTicket(principal: Principal, ticket: Ticket): boolean {
   );
 }
 
-export async function loadVisibleTicket(ctx: AppContext, principal: Principal, ticketId: string): Promise<Ticket> {
+export async function loadVisibleTicket(
+  ctx: AppContext,
+  principal: Principal,
+  ticketId: string,
+): Promise<Ticket> {
   const ticket = /^[0-9a-f]{32}$/.test(ticketId) ? await getTicket(ctx.table, ticketId) : undefined;
   if (!ticket || !canSeeTicket(principal, ticket)) throw notFound('ticket');
   return ticket;

@@ -1,4 +1,4 @@
-import { type CalendarCache } from '../domain/calendar.js';
+import type { CalendarCache } from '../domain/calendar.js';
 import { toParked, toQueued } from '../domain/lifecycle.js';
 import { decideRoute, effectiveMinProficiency } from '../domain/routing.js';
 import type { RoutingPolicy } from '../domain/schemas.js';
@@ -37,7 +37,11 @@ const trimmed = (explanation: RoutingExplanation): RoutingExplanation => ({
  * the ticket moves only from the version that was read. A full provider
  * sends us to the next candidate; a moved ticket means another router won.
  */
-export async function routeTicket(ctx: AppContext, state: RouterState, ticketId: string): Promise<RouteOutcome> {
+export async function routeTicket(
+  ctx: AppContext,
+  state: RouterState,
+  ticketId: string,
+): Promise<RouteOutcome> {
   const ticket = await getTicket(ctx.table, ticketId);
   if (!ticket || (ticket.status !== 'received' && ticket.status !== 'parked')) return 'skipped';
   const nowMs = ctx.now();
@@ -51,7 +55,13 @@ export async function routeTicket(ctx: AppContext, state: RouterState, ticketId:
     ),
   };
   const decide = () =>
-    decideRoute({ ticket: routable, providers: [...state.providers.values()], policy: state.policy, nowMs, calendars: state.calendars });
+    decideRoute({
+      ticket: routable,
+      providers: [...state.providers.values()],
+      policy: state.policy,
+      nowMs,
+      calendars: state.calendars,
+    });
   let decision = decide();
   if (decision.outcome === 'park' && state.refresh) {
     state.providers = await state.refresh();
@@ -61,7 +71,13 @@ export async function routeTicket(ctx: AppContext, state: RouterState, ticketId:
     for (const providerId of decision.order) {
       const provider = state.providers.get(providerId);
       if (!provider) continue;
-      const next = toQueued(routable, provider, trimmed(decision.explanation), decision.bestEffortLate, nowMs);
+      const next = toQueued(
+        routable,
+        provider,
+        trimmed(decision.explanation),
+        decision.bestEffortLate,
+        nowMs,
+      );
       const saved = await saveTicket(ctx.table, ticket, next);
       if (saved.ok) {
         provider.openItems += 1;
@@ -73,7 +89,11 @@ export async function routeTicket(ctx: AppContext, state: RouterState, ticketId:
     }
     decision = decide();
   }
-  const parked = await saveTicket(ctx.table, ticket, toParked(routable, trimmed(decision.explanation), nowMs));
+  const parked = await saveTicket(
+    ctx.table,
+    ticket,
+    toParked(routable, trimmed(decision.explanation), nowMs),
+  );
   return parked.ok ? 'parked' : 'raced';
 }
 

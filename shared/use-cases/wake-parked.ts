@@ -7,7 +7,11 @@ import type { AppContext } from './context.js';
  * oldest parked tickets go back to the router now instead of at the next sweep.
  */
 export async function wakeParkedTickets(ctx: AppContext, howMany: number): Promise<number> {
-  const page = await queryTickets(ctx.table, { index: 'by-status', partition: statusPartition('parked'), limit: howMany });
+  const page = await queryTickets(ctx.table, {
+    index: 'by-status',
+    partition: statusPartition('parked'),
+    limit: howMany,
+  });
   await ctx.routingQueue.enqueue(page.items.map((ticket) => ticket.ticketId));
   return page.items.length;
 }

@@ -18,7 +18,12 @@ describe('a provider integration runs the whole loop against npm start', () => {
   let sourceKey: string;
   let manilaKey: string;
 
-  const waitFor = async <T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, seconds = 15): Promise<T> => {
+  const waitFor = async <T>(
+    read: () => Promise<T>,
+    done: (value: T) => boolean,
+    what: string,
+    seconds = 15,
+  ): Promise<T> => {
     for (let attempt = 0; attempt < seconds * 10; attempt++) {
       const value = await read();
       if (done(value)) return value;
@@ -31,7 +36,13 @@ describe('a provider integration runs the whole loop against npm start', () => {
     (
       await api(platform, 'POST', '/v1/tickets', {
         key: sourceKey,
-        body: { externalId: crypto.randomUUID(), kind: 'front_office', skill: 'billing', priority: 'P2', ...body },
+        body: {
+          externalId: crypto.randomUUID(),
+          kind: 'front_office',
+          skill: 'billing',
+          priority: 'P2',
+          ...body,
+        },
       })
     ).body.ticketId as string;
   const audit = async () => {
@@ -39,7 +50,11 @@ describe('a provider integration runs the whole loop against npm start', () => {
     for (const item of body.items) {
       const counted = [];
       for (const status of ['queued', 'leased']) {
-        const listed = await api(platform, 'GET', `/v1/tickets?status=${status}&providerId=${item.providerId}&limit=200`);
+        const listed = await api(
+          platform,
+          'GET',
+          `/v1/tickets?status=${status}&providerId=${item.providerId}&limit=200`,
+        );
         counted.push(...listed.body.items);
       }
       expect({ providerId: item.providerId, openItems: item.openItems }).toStrictEqual({
@@ -63,12 +78,27 @@ describe('a provider integration runs the whole loop against npm start', () => {
 
   it('leases, extends and completes with a provider key; the slot frees and the metrics count it', async () => {
     const id = await submit({ payload: { invoice: 'INV-7', amount: 42.5 } });
-    await waitFor(() => ticket(id), (t) => t.status === 'queued', 'routing');
-    const leased = await api(platform, 'POST', '/v1/providers/manila/lease', { key: manilaKey, body: { max: 5, leaseSeconds: 60 } });
+    await waitFor(
+      () => ticket(id),
+      (t) => t.status === 'queued',
+      'routing',
+    );
+    const leased = await api(platform, 'POST', '/v1/providers/manila/lease', {
+      key: manilaKey,
+      body: { max: 5, leaseSeconds: 60 },
+    });
     expect(leased.status).toBe(200);
     const item = leased.body.items.find((entry: { ticketId: string }) => entry.ticketId === id);
-    expect(item).toMatchObject({ ticketId: id, skill: 'billing', priority: 'P2', payload: { invoice: 'INV-7', amount: 42.5 } });
-    const wrong = await api(platform, 'POST', `/v1/tickets/${id}/complete`, { key: manilaKey, body: { leaseToken: 'nope' } });
+    expect(item).toMatchObject({
+      ticketId: id,
+      skill: 'billing',
+      priority: 'P2',
+      payload: { invoice: 'INV-7', amount: 42.5 },
+    });
+    const wrong = await api(platform, 'POST', `/v1/tickets/${id}/complete`, {
+      key: manilaKey,
+      body: { leaseToken: 'nope' },
+    });
     expect(wrong).toMatchObject({ status: 409, body: { error: { code: 'conflict' } } });
     const extended = await api(platform, 'POST', `/v1/tickets/${id}/extend`, {
       key: manilaKey,
@@ -93,7 +123,8 @@ describe('a provider integration runs the whole loop against npm start', () => {
     ]);
     const metrics = await waitFor(
       () => api(platform, 'GET', '/v1/metrics/providers').then((response) => response.body),
-      (body) => body.items.find((row: { providerId: string }) => row.providerId === 'manila')?.completed === 1,
+      (body) =>
+        body.items.find((row: { providerId: string }) => row.providerId === 'manila')?.completed === 1,
       'metrics',
     );
     expect(metrics.items.find((row: { providerId: string }) => row.providerId === 'manila')).toMatchObject({
@@ -106,27 +137,49 @@ describe('a provider integration runs the whole loop against npm start', () => {
 
   it('rejects to the other provider, and cancel frees the slot', async () => {
     const id = await submit();
-    await waitFor(() => ticket(id), (t) => t.status === 'queued' && t.providerId === 'manila', 'routing to manila');
-    const { body } = await api(platform, 'POST', '/v1/providers/manila/lease', { key: manilaKey, body: { max: 50 } });
+    await waitFor(
+      () => ticket(id),
+      (t) => t.status === 'queued' && t.providerId === 'manila',
+      'routing to manila',
+    );
+    const { body } = await api(platform, 'POST', '/v1/providers/manila/lease', {
+      key: manilaKey,
+      body: { max: 50 },
+    });
     const item = body.items.find((entry: { ticketId: string }) => entry.ticketId === id);
     const rejected = await api(platform, 'POST', `/v1/tickets/${id}/reject`, {
       key: manilaKey,
       body: { leaseToken: item.leaseToken, reason: 'outside our scope' },
     });
     expect(rejected.status).toBe(200);
-    const rerouted = await waitFor(() => ticket(id), (t) => t.status === 'queued', 're-routing');
+    const rerouted = await waitFor(
+      () => ticket(id),
+      (t) => t.status === 'queued',
+      're-routing',
+    );
     expect(rerouted).toMatchObject({ providerId: 'austin', attempts: 2 });
-    const manilaCandidate = rerouted.routing.candidates.find((c: { providerId: string }) => c.providerId === 'manila');
+    const manilaCandidate = rerouted.routing.candidates.find(
+      (c: { providerId: string }) => c.providerId === 'manila',
+    );
     expect(manilaCandidate.reasons).toContain('rejected_before');
-    expect((await api(platform, 'POST', `/v1/tickets/${id}/cancel`, { key: sourceKey, body: {} })).status).toBe(200);
+    expect(
+      (await api(platform, 'POST', `/v1/tickets/${id}/cancel`, { key: sourceKey, body: {} })).status,
+    ).toBe(200);
     expect((await ticket(id)).status).toBe('cancelled');
     await audit();
   });
 
   it('returns an unextended expired lease to routing', async () => {
     const id = await submit();
-    await waitFor(() => ticket(id), (t) => t.status === 'queued' && t.providerId === 'manila', 'routing to manila');
-    await api(platform, 'POST', '/v1/providers/manila/lease', { key: manilaKey, body: { max: 50, leaseSeconds: 30 } });
+    await waitFor(
+      () => ticket(id),
+      (t) => t.status === 'queued' && t.providerId === 'manila',
+      'routing to manila',
+    );
+    await api(platform, 'POST', '/v1/providers/manila/lease', {
+      key: manilaKey,
+      body: { max: 50, leaseSeconds: 30 },
+    });
     const back = await waitFor(
       () => ticket(id),
       (t) => t.attempts === 2 && t.status === 'queued',
@@ -139,10 +192,24 @@ describe('a provider integration runs the whole loop against npm start', () => {
 
   it('fails over the queued tickets of a provider that goes offline, within seconds', async () => {
     const ids = [await submit(), await submit()];
-    await Promise.all(ids.map((id) => waitFor(() => ticket(id), (t) => t.status === 'queued', 'routing')));
-    await api(platform, 'PUT', '/v1/providers/manila', { body: provider({ costPerItem: 1, status: 'offline' }) });
+    await Promise.all(
+      ids.map((id) =>
+        waitFor(
+          () => ticket(id),
+          (t) => t.status === 'queued',
+          'routing',
+        ),
+      ),
+    );
+    await api(platform, 'PUT', '/v1/providers/manila', {
+      body: provider({ costPerItem: 1, status: 'offline' }),
+    });
     for (const id of ids) {
-      const moved = await waitFor(() => ticket(id), (t) => t.status === 'queued' && t.providerId === 'austin', 'failover');
+      const moved = await waitFor(
+        () => ticket(id),
+        (t) => t.status === 'queued' && t.providerId === 'austin',
+        'failover',
+      );
       expect(moved.history.map((entry: { event: string }) => entry.event)).toContain('rerouted');
     }
     await audit();

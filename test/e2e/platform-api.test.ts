@@ -28,7 +28,11 @@ describe('npm start: the platform as a user meets it', () => {
     const document = await (await fetch(`${platform.url}/openapi.json`)).json();
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths)).toEqual(
-      expect.arrayContaining(['/v1/providers/{providerId}', '/v1/tickets', '/v1/providers/{providerId}/lease']),
+      expect.arrayContaining([
+        '/v1/providers/{providerId}',
+        '/v1/tickets',
+        '/v1/providers/{providerId}/lease',
+      ]),
     );
     expect(document.paths['/v1/tickets'].post.requestBody.content['application/json'].schema).toBeDefined();
   });
@@ -46,13 +50,25 @@ describe('npm start: the platform as a user meets it', () => {
     expect((await api(platform, 'PUT', '/v1/providers/acme-manila', { body: provider })).status).toBe(200);
     const { body: sourceKey } = await api(platform, 'POST', '/v1/sources/crm/keys');
     expect(sourceKey.apiKey).toMatch(/^ors_/);
-    const ticket = { externalId: 'ZD-10442', kind: 'front_office', skill: 'billing', priority: 'P2', subject: 'Refund not received' };
+    const ticket = {
+      externalId: 'ZD-10442',
+      kind: 'front_office',
+      skill: 'billing',
+      priority: 'P2',
+      subject: 'Refund not received',
+    };
     const created = await api(platform, 'POST', '/v1/tickets', { key: sourceKey.apiKey, body: ticket });
     expect(created.status).toBe(202);
     const again = await api(platform, 'POST', '/v1/tickets', { key: sourceKey.apiKey, body: ticket });
     expect(again).toMatchObject({ status: 200, body: { ticketId: created.body.ticketId } });
-    const read = await api(platform, 'GET', `/v1/tickets/${created.body.ticketId}`, { key: sourceKey.apiKey });
-    expect(read.body).toMatchObject({ ticketId: created.body.ticketId, sourceId: 'crm', externalId: 'ZD-10442' });
+    const read = await api(platform, 'GET', `/v1/tickets/${created.body.ticketId}`, {
+      key: sourceKey.apiKey,
+    });
+    expect(read.body).toMatchObject({
+      ticketId: created.body.ticketId,
+      sourceId: 'crm',
+      externalId: 'ZD-10442',
+    });
     // A source may not manage providers.
     expect((await api(platform, 'GET', '/v1/providers', { key: sourceKey.apiKey })).status).toBe(403);
   });
@@ -66,8 +82,12 @@ describe('npm start: the platform as a user meets it', () => {
     await platform.stop();
     expect(platform.output()).toContain('SIGINT: stopping Outroute');
     await platform.restart();
-    expect((await api(platform, 'GET', '/v1/providers/acme-manila')).body).toMatchObject({ providerId: 'acme-manila' });
-    const read = await api(platform, 'GET', `/v1/tickets/${created.body.ticketId}`, { key: sourceKey.apiKey });
+    expect((await api(platform, 'GET', '/v1/providers/acme-manila')).body).toMatchObject({
+      providerId: 'acme-manila',
+    });
+    const read = await api(platform, 'GET', `/v1/tickets/${created.body.ticketId}`, {
+      key: sourceKey.apiKey,
+    });
     expect(read).toMatchObject({ status: 200, body: { externalId: 'before-restart' } });
   });
 });

@@ -47,12 +47,16 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
     child.stderr?.on('data', (chunk) => {
       output += chunk;
     });
-    await waitUntil(async () => {
-      if (child.exitCode !== null) throw new Error(`npm start exited ${child.exitCode}: ${output}`);
-      const response = await fetch(`http://127.0.0.1:${port}/health`);
-      if (response.status !== 200) throw new Error(`health ${response.status}`);
-      if (!output.includes('Outroute is running')) throw new Error('not ready');
-    }, 90_000, 200);
+    await waitUntil(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`npm start exited ${child.exitCode}: ${output}`);
+        const response = await fetch(`http://127.0.0.1:${port}/health`);
+        if (response.status !== 200) throw new Error(`health ${response.status}`);
+        if (!output.includes('Outroute is running')) throw new Error('not ready');
+      },
+      90_000,
+      200,
+    );
     return Date.now() - started;
   };
 
@@ -89,7 +93,12 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
 }
 
 /** fetch with a key and JSON, returning status and parsed body. */
-export async function api(platform: Platform, method: string, path: string, options: { key?: string; body?: unknown } = {}) {
+export async function api(
+  platform: Platform,
+  method: string,
+  path: string,
+  options: { key?: string; body?: unknown } = {},
+) {
   const response = await fetch(`${platform.url}${path}`, {
     method,
     headers: {

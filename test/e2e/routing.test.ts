@@ -62,19 +62,31 @@ describe('routing through npm start', () => {
         { providerId: 'no-payroll', eligible: false, reasons: ['missing_skill'] },
       ]),
     );
-    expect(ticket.history.map((entry: { event: string }) => entry.event)).toStrictEqual(['received', 'queued']);
+    expect(ticket.history.map((entry: { event: string }) => entry.event)).toStrictEqual([
+      'received',
+      'queued',
+    ]);
   });
 
   it('skips a cheaper provider that is closed or too slow for a P1 due in 30 minutes', async () => {
-    await putProvider('cheap-closed', { skills: { claims: 5 }, costPerItem: 0.5, holidays: [day(-1), day(0), day(1)] });
+    await putProvider('cheap-closed', {
+      skills: { claims: 5 },
+      costPerItem: 0.5,
+      holidays: [day(-1), day(0), day(1)],
+    });
     await putProvider('cheap-slow', { skills: { claims: 5 }, costPerItem: 0.5, throughputPerHour: 0.5 });
     await putProvider('pricey-open', { skills: { claims: 5 }, costPerItem: 9 });
     const ticket = await routed(
-      await submit({ skill: 'claims', priority: 'P1', dueAt: new Date(Date.now() + 30 * 60_000).toISOString() }),
+      await submit({
+        skill: 'claims',
+        priority: 'P1',
+        dueAt: new Date(Date.now() + 30 * 60_000).toISOString(),
+      }),
     );
     expect(ticket.providerId).toBe('pricey-open');
     const reasonsOf = (id: string) =>
-      ticket.routing.candidates.find((candidate: { providerId: string }) => candidate.providerId === id).reasons;
+      ticket.routing.candidates.find((candidate: { providerId: string }) => candidate.providerId === id)
+        .reasons;
     expect(reasonsOf('cheap-closed')).toStrictEqual(['cannot_meet_due']);
     expect(reasonsOf('cheap-slow')).toStrictEqual(['cannot_meet_due']);
   });
@@ -87,11 +99,17 @@ describe('routing through npm start', () => {
   });
 
   it('sends restricted data only to a restricted-cleared provider', async () => {
-    await putProvider('kyc-confidential', { skills: { kyc: 5 }, costPerItem: 0.1, dataClearance: 'confidential' });
+    await putProvider('kyc-confidential', {
+      skills: { kyc: 5 },
+      costPerItem: 0.1,
+      dataClearance: 'confidential',
+    });
     await putProvider('kyc-restricted', { skills: { kyc: 5 }, costPerItem: 9, dataClearance: 'restricted' });
     const ticket = await routed(await submit({ skill: 'kyc', dataClassification: 'restricted' }));
     expect(ticket.providerId).toBe('kyc-restricted');
-    const cheap = ticket.routing.candidates.find((candidate: { providerId: string }) => candidate.providerId === 'kyc-confidential');
+    const cheap = ticket.routing.candidates.find(
+      (candidate: { providerId: string }) => candidate.providerId === 'kyc-confidential',
+    );
     expect(cheap).toStrictEqual({ providerId: 'kyc-confidential', eligible: false, reasons: ['clearance'] });
   });
 
@@ -114,7 +132,8 @@ describe('routing through npm start', () => {
     await putProvider('split-a', { skills: { data_entry: 3 }, allocationShare: 0.7 });
     await putProvider('split-b', { skills: { data_entry: 3 }, allocationShare: 0.3 });
     const ids: string[] = [];
-    for (let index = 0; index < 50; index++) ids.push(await submit({ skill: 'data_entry', kind: 'back_office' }));
+    for (let index = 0; index < 50; index++)
+      ids.push(await submit({ skill: 'data_entry', kind: 'back_office' }));
     const tickets = [];
     for (const id of ids) tickets.push(await routed(id));
     const toA = tickets.filter((ticket) => ticket.providerId === 'split-a').length;
@@ -128,7 +147,12 @@ describe('routing through npm start', () => {
     const seen = new Set<string>();
     let cursor: string | undefined;
     do {
-      const query = new URLSearchParams({ status: 'queued', providerId: 'split-a', limit: '7', ...(cursor ? { cursor } : {}) });
+      const query = new URLSearchParams({
+        status: 'queued',
+        providerId: 'split-a',
+        limit: '7',
+        ...(cursor ? { cursor } : {}),
+      });
       const { status, body } = await api(platform, 'GET', `/v1/tickets?${query}`);
       expect(status).toBe(200);
       for (const item of body.items) {
@@ -142,10 +166,15 @@ describe('routing through npm start', () => {
   });
 
   it('takes the routing policy from the API', async () => {
-    const policy = { weights: { slack: 0.1, cost: 0.6, quality: 0.1, share: 0.1, load: 0.1 }, relaxProficiencyAfterSeconds: 600 };
+    const policy = {
+      weights: { slack: 0.1, cost: 0.6, quality: 0.1, share: 0.1, load: 0.1 },
+      relaxProficiencyAfterSeconds: 600,
+    };
     expect((await api(platform, 'PUT', '/v1/routing-policy', { body: policy })).status).toBe(200);
     expect((await api(platform, 'GET', '/v1/routing-policy')).body).toStrictEqual(policy);
-    const bad = await api(platform, 'PUT', '/v1/routing-policy', { body: { ...policy, weights: { ...policy.weights, slack: -1 } } });
+    const bad = await api(platform, 'PUT', '/v1/routing-policy', {
+      body: { ...policy, weights: { ...policy.weights, slack: -1 } },
+    });
     expect(bad.status).toBe(400);
   });
 });

@@ -23,7 +23,9 @@ describe('queue intake', () => {
     const ticket = await getTicket(testContext().table, ticketIdFor(sourceId, good.externalId));
     expect(ticket).toMatchObject({ status: 'received', kind: 'back_office', skill: 'data_entry', sourceId });
     const dead = await receiveAll(sqsClient(), dlqUrl());
-    const mine = dead.filter((message) => message.Body === JSON.stringify(invalid) || message.Body === 'not json');
+    const mine = dead.filter(
+      (message) => message.Body === JSON.stringify(invalid) || message.Body === 'not json',
+    );
     expect(mine).toHaveLength(2);
     const recorded = mine.find((message) => message.Body === JSON.stringify(invalid));
     expect(recorded?.MessageAttributes?.errorCode?.StringValue).toBe('validation_error');
@@ -41,6 +43,8 @@ describe('queue intake', () => {
     const conflicting = JSON.stringify({ ...body, priority: 'P1' });
     await intakeTickets(sqsEvent([conflicting]), lambdaContext('intake-tickets'));
     const dead = await receiveAll(sqsClient(), dlqUrl());
-    expect(dead.find((message) => message.Body === conflicting)?.MessageAttributes?.errorCode?.StringValue).toBe('conflict');
+    expect(
+      dead.find((message) => message.Body === conflicting)?.MessageAttributes?.errorCode?.StringValue,
+    ).toBe('conflict');
   });
 });

@@ -1,13 +1,17 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { handler as leaseHandler } from '../../functions/http/lease-tickets.js';
 import { handler as getTicketHandler } from '../../functions/http/get-ticket.js';
-import { getProvider } from '../../shared/store/provider-store.js';
+import { handler as leaseHandler } from '../../functions/http/lease-tickets.js';
+import { getProvider, putProvider } from '../../shared/store/provider-store.js';
 import { getTicket } from '../../shared/store/ticket-store.js';
 import { cancelTicket } from '../../shared/use-cases/cancel-ticket.js';
 import { failOverProvider } from '../../shared/use-cases/fail-over-provider.js';
-import { completeTicket, extendLease, leaseTickets, returnTicket } from '../../shared/use-cases/provider-work.js';
+import {
+  completeTicket,
+  extendLease,
+  leaseTickets,
+  returnTicket,
+} from '../../shared/use-cases/provider-work.js';
 import { sweep } from '../../shared/use-cases/sweep.js';
-import { putProvider } from '../../shared/store/provider-store.js';
 import { drainRoutingQueue, TestClock, testContext } from '../fixtures/context.js';
 import { providerInput, uniqueId } from '../fixtures/entities.js';
 import { ADMIN, invoke, provider as providerKey, source } from '../fixtures/events.js';
@@ -40,13 +44,27 @@ describe('provider work: lease, complete, release, reject', () => {
   it('leases a queued ticket with a token and payload, then completes it and frees the slot', async () => {
     const { provider, ticketId } = await queuedTicketOn();
     const item = await leaseOne(provider.providerId);
-    expect(item).toMatchObject({ ticketId, leaseToken: expect.any(String), priority: 'P2', skill: expect.any(String) });
+    expect(item).toMatchObject({
+      ticketId,
+      leaseToken: expect.any(String),
+      priority: 'P2',
+      skill: expect.any(String),
+    });
     expect((await getProvider(ctx.table, provider.providerId))?.openItems).toBe(1);
     clock.advance(30);
-    const done = await completeTicket(ctx, { principal: admin, ticketId, leaseToken: item.leaseToken }, 'refunded');
+    const done = await completeTicket(
+      ctx,
+      { principal: admin, ticketId, leaseToken: item.leaseToken },
+      'refunded',
+    );
     expect(done.status).toBe('completed');
     const stored = await getTicket(ctx.table, ticketId);
-    expect(stored?.history.map((entry) => entry.event)).toStrictEqual(['received', 'queued', 'leased', 'completed']);
+    expect(stored?.history.map((entry) => entry.event)).toStrictEqual([
+      'received',
+      'queued',
+      'leased',
+      'completed',
+    ]);
     expect((await getProvider(ctx.table, provider.providerId))?.openItems).toBe(0);
     await expectAuditClean(ctx);
   });
@@ -55,9 +73,13 @@ describe('provider work: lease, complete, release, reject', () => {
     const { provider, ticketId } = await queuedTicketOn();
     const item = await leaseOne(provider.providerId);
     const before = await getTicket(ctx.table, ticketId);
-    await expect(completeTicket(ctx, { principal: admin, ticketId, leaseToken: 'wrong' }, undefined)).rejects.toMatchObject({ code: 'conflict' });
+    await expect(
+      completeTicket(ctx, { principal: admin, ticketId, leaseToken: 'wrong' }, undefined),
+    ).rejects.toMatchObject({ code: 'conflict' });
     clock.advance(61);
-    await expect(extendLease(ctx, { principal: admin, ticketId, leaseToken: item.leaseToken }, 60)).rejects.toMatchObject({ code: 'conflict' });
+    await expect(
+      extendLease(ctx, { principal: admin, ticketId, leaseToken: item.leaseToken }, 60),
+    ).rejects.toMatchObject({ code: 'conflict' });
     expect(await getTicket(ctx.table, ticketId)).toStrictEqual(before);
   });
 
@@ -72,28 +94,45 @@ describe('provider work: lease, complete, release, reject', () => {
   it('release sends the ticket back to routing, and the same provider may take it again', async () => {
     const { provider, ticketId } = await queuedTicketOn();
     const item = await leaseOne(provider.providerId);
-    const released = await returnTicket(ctx, { principal: admin, ticketId, leaseToken: item.leaseToken }, 'released', 'shift ended');
+    const released = await returnTicket(
+      ctx,
+      { principal: admin, ticketId, leaseToken: item.leaseToken },
+      'released',
+      'shift ended',
+    );
     expect(released.status).toBe('received');
     expect(await drainRoutingQueue()).toContain(ticketId);
     expect(await routeNow(ctx, [ticketId])).toStrictEqual(['queued']);
-    expect(await getTicket(ctx.table, ticketId)).toMatchObject({ providerId: provider.providerId, attempts: 2 });
+    expect(await getTicket(ctx.table, ticketId)).toMatchObject({
+      providerId: provider.providerId,
+      attempts: 2,
+    });
     await expectAuditClean(ctx);
   });
 
   it('reject never sends the ticket to that provider again', async () => {
     const { provider, ticketId } = await queuedTicketOn();
     const item = await leaseOne(provider.providerId);
-    await returnTicket(ctx, { principal: admin, ticketId, leaseToken: item.leaseToken }, 'rejected', 'out of scope');
+    await returnTicket(
+      ctx,
+      { principal: admin, ticketId, leaseToken: item.leaseToken },
+      'rejected',
+      'out of scope',
+    );
     expect(await routeNow(ctx, [ticketId])).toStrictEqual(['parked']);
     const parked = await getTicket(ctx.table, ticketId);
-    expect(parked?.routing?.candidates.find((c) => c.providerId === provider.providerId)?.reasons).toContain('rejected_before');
+    expect(parked?.routing?.candidates.find((c) => c.providerId === provider.providerId)?.reasons).toContain(
+      'rejected_before',
+    );
     await expectAuditClean(ctx);
   });
 
   it('gives 20 concurrent lease calls over 10 queued tickets 10 distinct leases', async () => {
     const provider = await givenProvider(ctx, { capacity: 10, skills: { concurrency: 3 } });
     const sourceId = uniqueId('crm');
-    const ids = await Promise.all(Array.from({ length: 10 }, () => givenTicket(ctx, sourceId, { skill: 'concurrency' })));
+    const ids = await Promise.all(
+      Array.from({ length: 10 }, () => givenTicket(ctx, sourceId, { skill: 'concurrency' })),
+    );
     await routeNow(ctx, ids);
     const results = await Promise.all(
       Array.from({ length: 20 }, () => leaseTickets(ctx, provider.providerId, { max: 1, leaseSeconds: 60 })),
@@ -107,8 +146,14 @@ describe('provider work: lease, complete, release, reject', () => {
   it('hands out a queue earliest dueAt first', async () => {
     const provider = await givenProvider(ctx, { capacity: 10, skills: { ordering: 3 } });
     const sourceId = uniqueId('crm');
-    const late = await givenTicket(ctx, sourceId, { skill: 'ordering', dueAt: new Date(clock.nowMs + 9 * 3600_000).toISOString() });
-    const soon = await givenTicket(ctx, sourceId, { skill: 'ordering', dueAt: new Date(clock.nowMs + 2 * 3600_000).toISOString() });
+    const late = await givenTicket(ctx, sourceId, {
+      skill: 'ordering',
+      dueAt: new Date(clock.nowMs + 9 * 3600_000).toISOString(),
+    });
+    const soon = await givenTicket(ctx, sourceId, {
+      skill: 'ordering',
+      dueAt: new Date(clock.nowMs + 2 * 3600_000).toISOString(),
+    });
     await routeNow(ctx, [late, soon]);
     const items = await leaseTickets(ctx, provider.providerId, { max: 5, leaseSeconds: 60 });
     expect(items.map((item) => item.ticketId)).toStrictEqual([soon, late]);
@@ -157,24 +202,47 @@ describe('timers, failover and cancel', () => {
     await routeNow(ctx, ids);
     const leased = await leaseOne(first.providerId);
     const second = await givenProvider(ctx, { capacity: 5, skills: { [skill]: 3 }, costPerItem: 9 });
-    await putProvider(ctx.table, first.providerId, providerInput({ ...first, status: 'offline' }), new Date(clock.nowMs).toISOString());
+    await putProvider(
+      ctx.table,
+      first.providerId,
+      providerInput({ ...first, status: 'offline' }),
+      new Date(clock.nowMs).toISOString(),
+    );
     expect(await failOverProvider(ctx, first.providerId)).toBe(1);
     const moved = ids.find((id) => id !== leased.ticketId) as string;
     await routeNow(ctx, [moved]);
-    expect(await getTicket(ctx.table, moved)).toMatchObject({ status: 'queued', providerId: second.providerId });
-    expect(await getTicket(ctx.table, leased.ticketId)).toMatchObject({ status: 'leased', providerId: first.providerId });
+    expect(await getTicket(ctx.table, moved)).toMatchObject({
+      status: 'queued',
+      providerId: second.providerId,
+    });
+    expect(await getTicket(ctx.table, leased.ticketId)).toMatchObject({
+      status: 'leased',
+      providerId: first.providerId,
+    });
     await expectAuditClean(ctx);
   });
 
   it('cancels a queued ticket, freeing its slot, and refuses to cancel a completed one', async () => {
     const { provider, sourceId, ticketId } = await queuedTicketOn();
-    expect(await cancelTicket(ctx, source(sourceId), ticketId)).toStrictEqual({ ticketId, status: 'cancelled' });
+    expect(await cancelTicket(ctx, source(sourceId), ticketId)).toStrictEqual({
+      ticketId,
+      status: 'cancelled',
+    });
     expect((await getProvider(ctx.table, provider.providerId))?.openItems).toBe(0);
-    expect(await cancelTicket(ctx, source(sourceId), ticketId)).toStrictEqual({ ticketId, status: 'cancelled' });
+    expect(await cancelTicket(ctx, source(sourceId), ticketId)).toStrictEqual({
+      ticketId,
+      status: 'cancelled',
+    });
     const other = await queuedTicketOn();
     const item = await leaseOne(other.provider.providerId);
-    await completeTicket(ctx, { principal: admin, ticketId: other.ticketId, leaseToken: item.leaseToken }, undefined);
-    await expect(cancelTicket(ctx, source(other.sourceId), other.ticketId)).rejects.toMatchObject({ code: 'conflict' });
+    await completeTicket(
+      ctx,
+      { principal: admin, ticketId: other.ticketId, leaseToken: item.leaseToken },
+      undefined,
+    );
+    await expect(cancelTicket(ctx, source(other.sourceId), other.ticketId)).rejects.toMatchObject({
+      code: 'conflict',
+    });
     await expectAuditClean(ctx);
   });
 });
@@ -193,11 +261,29 @@ describe('role checks', () => {
   it('shows a provider only the tickets it holds now', async () => {
     const { provider, ticketId } = await queuedTicketOn();
     const params = { ticketId };
-    expect((await invoke(getTicketHandler, 'GET /v1/tickets/{ticketId}', { principal: providerKey(provider.providerId), params })).statusCode).toBe(200);
-    expect((await invoke(getTicketHandler, 'GET /v1/tickets/{ticketId}', { principal: providerKey('other'), params })).statusCode).toBe(404);
+    expect(
+      (
+        await invoke(getTicketHandler, 'GET /v1/tickets/{ticketId}', {
+          principal: providerKey(provider.providerId),
+          params,
+        })
+      ).statusCode,
+    ).toBe(200);
+    expect(
+      (
+        await invoke(getTicketHandler, 'GET /v1/tickets/{ticketId}', {
+          principal: providerKey('other'),
+          params,
+        })
+      ).statusCode,
+    ).toBe(404);
     const item = await leaseOne(provider.providerId);
     await expect(
-      completeTicket(ctx, { principal: providerKey('other'), ticketId, leaseToken: item.leaseToken }, undefined),
+      completeTicket(
+        ctx,
+        { principal: providerKey('other'), ticketId, leaseToken: item.leaseToken },
+        undefined,
+      ),
     ).rejects.toMatchObject({ code: 'not_found' });
   });
 });

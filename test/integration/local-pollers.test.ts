@@ -28,7 +28,8 @@ describe('local queue poller (event source mapping semantics)', () => {
         })),
       };
     };
-    for (const body of ['ok-1', 'poison', 'ok-2']) await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body }));
+    for (const body of ['ok-1', 'poison', 'ok-2'])
+      await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body }));
     let poller: Poller | undefined;
     try {
       poller = startQueuePoller({
@@ -42,10 +43,14 @@ describe('local queue poller (event source mapping semantics)', () => {
         onError: () => undefined,
       });
       let dead: string[] = [];
-      await waitUntil(async () => {
-        dead = (await receiveAll(sqs, queue.dlqUrl)).map((message) => message.Body ?? '');
-        if (!dead.length) throw new Error('nothing in the DLQ yet');
-      }, 20_000, 250);
+      await waitUntil(
+        async () => {
+          dead = (await receiveAll(sqs, queue.dlqUrl)).map((message) => message.Body ?? '');
+          if (!dead.length) throw new Error('nothing in the DLQ yet');
+        },
+        20_000,
+        250,
+      );
       expect(dead).toStrictEqual(['poison']);
       expect(seen.filter((body) => body === 'poison')).toHaveLength(2);
       expect(seen.filter((body) => body.startsWith('ok'))).toHaveLength(2);

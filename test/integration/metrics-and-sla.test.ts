@@ -62,7 +62,9 @@ describe('metrics from the table stream', () => {
       principal: ADMIN,
       query: { from: '2026-11-23T00:00:00.000Z', to: '2026-11-23T23:59:59.000Z' },
     });
-    expect(metrics.body.items.find((row: { providerId: string }) => row.providerId === provider.providerId)).toMatchObject({
+    expect(
+      metrics.body.items.find((row: { providerId: string }) => row.providerId === provider.providerId),
+    ).toMatchObject({
       routed: 1,
       completed: 1,
       breached: 0,
@@ -80,8 +82,13 @@ describe('metrics from the table stream', () => {
     const ticketId = await givenTicket(ctx, uniqueId('crm'), { skill });
     const routed = await replayChange(ticketId, () => routeNow(ctx, [ticketId]));
     await routed.deliver();
-    const lines = readFileSync(process.env.EVENT_LOG_FILE ?? '', 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-    expect(lines.filter((event) => event.ticketId === ticketId).map((event) => event.type)).toStrictEqual(['ticket.queued']);
+    const lines = readFileSync(process.env.EVENT_LOG_FILE ?? '', 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.filter((event) => event.ticketId === ticketId).map((event) => event.type)).toStrictEqual([
+      'ticket.queued',
+    ]);
   });
 
   it('answers 400 when from is after to', async () => {
@@ -125,13 +132,22 @@ describe('the SLA clock', () => {
 
   it('re-routes at-risk tickets from a provider that will not make it, only as many as needed, and counts them', async () => {
     const skill = uniqueId('reroute');
-    const slow = await givenProvider(ctx, { skills: { [skill]: 3 }, throughputPerHour: 1, costPerItem: 1 }, 'slow');
+    const slow = await givenProvider(
+      ctx,
+      { skills: { [skill]: 3 }, throughputPerHour: 1, costPerItem: 1 },
+      'slow',
+    );
     const ids: string[] = [];
-    for (let index = 0; index < 10; index++) ids.push(await givenTicket(ctx, uniqueId('crm'), { skill, priority: 'P3' }));
+    for (let index = 0; index < 10; index++)
+      ids.push(await givenTicket(ctx, uniqueId('crm'), { skill, priority: 'P3' }));
     await routeNow(ctx, ids);
     const queuedOnSlow = await Promise.all(ids.map((id) => getTicket(ctx.table, id)));
     expect(queuedOnSlow.every((ticket) => ticket?.providerId === slow.providerId)).toBe(true);
-    const fast = await givenProvider(ctx, { skills: { [skill]: 3 }, throughputPerHour: 100, costPerItem: 9 }, 'fast');
+    const fast = await givenProvider(
+      ctx,
+      { skills: { [skill]: 3 }, throughputPerHour: 100, costPerItem: 9 },
+      'fast',
+    );
     await drainRoutingQueue();
     // 80% of the 24 h window gone: 4.8 h left, and the slow provider needs 10 h for its 10 items.
     clock.advance(0.8 * 86400 + 60);
@@ -147,7 +163,13 @@ describe('the SLA clock', () => {
     for (const id of movedIds) expect((await getTicket(ctx.table, id))?.providerId).toBe(fast.providerId);
     const first = movedIds[0] as string;
     const ticket = await getTicket(ctx.table, first);
-    const beforeReroute = { ...ticket, history: ticket?.history.slice(0, 3), seq: 3, status: 'queued', providerId: slow.providerId };
+    const beforeReroute = {
+      ...ticket,
+      history: ticket?.history.slice(0, 3),
+      seq: 3,
+      status: 'queued',
+      providerId: slow.providerId,
+    };
     await processChanges(
       streamEvent([streamRecord(ticketItem(beforeReroute as never), ticketItem(ticket as never))]),
       lambdaContext('process-changes'),

@@ -5,7 +5,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
 import { provisionQueues, provisionTable } from '../../infra/local/provision.js';
-import { CREDENTIALS, functionEnvironment, REGION, resolveLocalQueueHosts } from '../../infra/local/runtime.js';
+import {
+  CREDENTIALS,
+  functionEnvironment,
+  REGION,
+  resolveLocalQueueHosts,
+} from '../../infra/local/runtime.js';
 
 resolveLocalQueueHosts();
 const dynamoEndpoint = inject('dynamoEndpoint');

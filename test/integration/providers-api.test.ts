@@ -22,7 +22,11 @@ describe('providers API', () => {
 
   it('replaces a provider and keeps its live openItems counter', async () => {
     const providerId = uniqueId('acme');
-    await invoke(putProvider, 'PUT /v1/providers/{providerId}', { principal: ADMIN, params: { providerId }, body: providerInput() });
+    await invoke(putProvider, 'PUT /v1/providers/{providerId}', {
+      principal: ADMIN,
+      params: { providerId },
+      body: providerInput(),
+    });
     const replaced = await invoke(putProvider, 'PUT /v1/providers/{providerId}', {
       principal: ADMIN,
       params: { providerId },
@@ -30,13 +34,20 @@ describe('providers API', () => {
     });
     expect(replaced.body.capacity).toBe(7);
     expect(replaced.body).not.toHaveProperty('languages');
-    const read = await invoke(getProvider, 'GET /v1/providers/{providerId}', { principal: ADMIN, params: { providerId } });
+    const read = await invoke(getProvider, 'GET /v1/providers/{providerId}', {
+      principal: ADMIN,
+      params: { providerId },
+    });
     expect(read.body).toStrictEqual(replaced.body);
   });
 
   it('lists providers', async () => {
     const providerId = uniqueId('listed');
-    await invoke(putProvider, 'PUT /v1/providers/{providerId}', { principal: ADMIN, params: { providerId }, body: providerInput() });
+    await invoke(putProvider, 'PUT /v1/providers/{providerId}', {
+      principal: ADMIN,
+      params: { providerId },
+      body: providerInput(),
+    });
     const list = await invoke(listProviders, 'GET /v1/providers', { principal: ADMIN });
     expect(list.body.items.map((item: { providerId: string }) => item.providerId)).toContain(providerId);
   });
@@ -45,7 +56,11 @@ describe('providers API', () => {
     ['an unknown field', { ...providerInput(), capcity: 3 }, 'capcity'],
     ['a bad time zone', providerInput({ timeZone: 'Mars/Olympus' }), 'timeZone'],
     ['a proficiency above 5', providerInput({ skills: { billing: 6 } }), 'skills.billing'],
-    ['a window that ends before it starts', providerInput({ businessHours: { mon: [['18:00', '08:00']] } }), 'businessHours.mon.0'],
+    [
+      'a window that ends before it starts',
+      providerInput({ businessHours: { mon: [['18:00', '08:00']] } }),
+      'businessHours.mon.0',
+    ],
     ['a negative capacity', providerInput({ capacity: -1 }), 'capacity'],
   ])('rejects %s with 400 naming the field', async (_case, body, path) => {
     const response = await invoke(putProvider, 'PUT /v1/providers/{providerId}', {
@@ -90,8 +105,15 @@ describe('providers API', () => {
 
   it('lets a provider read itself but not another provider', async () => {
     const providerId = uniqueId('self');
-    await invoke(putProvider, 'PUT /v1/providers/{providerId}', { principal: ADMIN, params: { providerId }, body: providerInput() });
-    const own = await invoke(getProvider, 'GET /v1/providers/{providerId}', { principal: provider(providerId), params: { providerId } });
+    await invoke(putProvider, 'PUT /v1/providers/{providerId}', {
+      principal: ADMIN,
+      params: { providerId },
+      body: providerInput(),
+    });
+    const own = await invoke(getProvider, 'GET /v1/providers/{providerId}', {
+      principal: provider(providerId),
+      params: { providerId },
+    });
     expect(own.statusCode).toBe(200);
     const other = await invoke(getProvider, 'GET /v1/providers/{providerId}', {
       principal: provider('someone-else'),
@@ -102,18 +124,53 @@ describe('providers API', () => {
 
   it('deletes a provider with no open items, then 404s', async () => {
     const providerId = uniqueId('gone');
-    await invoke(putProvider, 'PUT /v1/providers/{providerId}', { principal: ADMIN, params: { providerId }, body: providerInput() });
-    expect((await invoke(deleteProvider, 'DELETE /v1/providers/{providerId}', { principal: ADMIN, params: { providerId } })).statusCode).toBe(204);
-    expect((await invoke(getProvider, 'GET /v1/providers/{providerId}', { principal: ADMIN, params: { providerId } })).statusCode).toBe(404);
-    expect((await invoke(deleteProvider, 'DELETE /v1/providers/{providerId}', { principal: ADMIN, params: { providerId } })).statusCode).toBe(404);
+    await invoke(putProvider, 'PUT /v1/providers/{providerId}', {
+      principal: ADMIN,
+      params: { providerId },
+      body: providerInput(),
+    });
+    expect(
+      (
+        await invoke(deleteProvider, 'DELETE /v1/providers/{providerId}', {
+          principal: ADMIN,
+          params: { providerId },
+        })
+      ).statusCode,
+    ).toBe(204);
+    expect(
+      (
+        await invoke(getProvider, 'GET /v1/providers/{providerId}', {
+          principal: ADMIN,
+          params: { providerId },
+        })
+      ).statusCode,
+    ).toBe(404);
+    expect(
+      (
+        await invoke(deleteProvider, 'DELETE /v1/providers/{providerId}', {
+          principal: ADMIN,
+          params: { providerId },
+        })
+      ).statusCode,
+    ).toBe(404);
   });
 
   it('issues a provider key only for a provider that exists', async () => {
     const providerId = uniqueId('keyed');
-    const missing = await invoke(createProviderKey, 'POST /v1/providers/{providerId}/keys', { principal: ADMIN, params: { providerId } });
+    const missing = await invoke(createProviderKey, 'POST /v1/providers/{providerId}/keys', {
+      principal: ADMIN,
+      params: { providerId },
+    });
     expect(missing.statusCode).toBe(404);
-    await invoke(putProvider, 'PUT /v1/providers/{providerId}', { principal: ADMIN, params: { providerId }, body: providerInput() });
-    const created = await invoke(createProviderKey, 'POST /v1/providers/{providerId}/keys', { principal: ADMIN, params: { providerId } });
+    await invoke(putProvider, 'PUT /v1/providers/{providerId}', {
+      principal: ADMIN,
+      params: { providerId },
+      body: providerInput(),
+    });
+    const created = await invoke(createProviderKey, 'POST /v1/providers/{providerId}/keys', {
+      principal: ADMIN,
+      params: { providerId },
+    });
     expect(created.statusCode).toBe(201);
     expect(created.body.apiKey).toMatch(/^orp_[\w-]{32}$/);
   });

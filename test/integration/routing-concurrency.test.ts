@@ -14,12 +14,16 @@ describe('routers racing over the same tickets', () => {
   it('never exceeds a provider capacity, leaves every ticket queued or parked, and keeps counters exact', async () => {
     const skill = uniqueId('race');
     const providers = await Promise.all(
-      [3, 5, 7, 11].map((capacity, index) => givenProvider(ctx, { capacity, skills: { [skill]: 3 }, costPerItem: index }, 'small')),
+      [3, 5, 7, 11].map((capacity, index) =>
+        givenProvider(ctx, { capacity, skills: { [skill]: 3 }, costPerItem: index }, 'small'),
+      ),
     );
     const sourceId = uniqueId('crm');
     const ticketIds: string[] = [];
     for (let start = 0; start < TICKETS; start += 20) {
-      ticketIds.push(...(await Promise.all(Array.from({ length: 20 }, () => givenTicket(ctx, sourceId, { skill })))));
+      ticketIds.push(
+        ...(await Promise.all(Array.from({ length: 20 }, () => givenTicket(ctx, sourceId, { skill })))),
+      );
     }
     await drainRoutingQueue();
 
@@ -38,7 +42,9 @@ describe('routers racing over the same tickets', () => {
     })();
     const outcomes = await Promise.all(
       routers.map(async (router, index) => {
-        const order = ticketIds.map((_, position) => ticketIds[(position * (index + 1) * 7 + index * 13) % TICKETS] as string);
+        const order = ticketIds.map(
+          (_, position) => ticketIds[(position * (index + 1) * 7 + index * 13) % TICKETS] as string,
+        );
         const results: string[] = [];
         for (const ticketId of order) results.push(await routeTicket(ctx, router, ticketId));
         return results;
@@ -46,7 +52,8 @@ describe('routers racing over the same tickets', () => {
     );
     racing = false;
     await sampler;
-    for (const provider of providers) expect(highest.get(provider.providerId)).toBeLessThanOrEqual(provider.capacity);
+    for (const provider of providers)
+      expect(highest.get(provider.providerId)).toBeLessThanOrEqual(provider.capacity);
 
     const tickets = await Promise.all(ticketIds.map((id) => getTicket(ctx.table, id)));
     const statuses = tickets.map((ticket) => ticket?.status);
@@ -55,7 +62,9 @@ describe('routers racing over the same tickets', () => {
     expect(statuses.filter((status) => status === 'queued')).toHaveLength(totalCapacity);
     for (const provider of providers) {
       const stored = await getProvider(ctx.table, provider.providerId);
-      const queuedHere = tickets.filter((ticket) => ticket?.status === 'queued' && ticket.providerId === provider.providerId);
+      const queuedHere = tickets.filter(
+        (ticket) => ticket?.status === 'queued' && ticket.providerId === provider.providerId,
+      );
       expect(stored?.openItems).toBe(provider.capacity);
       expect(queuedHere).toHaveLength(provider.capacity);
     }

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { handler as createTicket } from '../../functions/http/create-ticket.js';
 import { handler as createTicketBatch } from '../../functions/http/create-ticket-batch.js';
+import { handler as getSlaPolicy } from '../../functions/http/get-sla-policy.js';
 import { handler as getTicket } from '../../functions/http/get-ticket.js';
 import { handler as putSlaPolicy } from '../../functions/http/put-sla-policy.js';
-import { handler as getSlaPolicy } from '../../functions/http/get-sla-policy.js';
 import { MAX_PAYLOAD_BYTES } from '../../shared/domain/schemas.js';
 import { drainRoutingQueue } from '../fixtures/context.js';
 import { ticketInput, uniqueId } from '../fixtures/entities.js';
 import { ADMIN, invoke, provider, source } from '../fixtures/events.js';
 
-const create = (sourceId: string, body: unknown) => invoke(createTicket, 'POST /v1/tickets', { principal: source(sourceId), body });
+const create = (sourceId: string, body: unknown) =>
+  invoke(createTicket, 'POST /v1/tickets', { principal: source(sourceId), body });
 
 describe('ticket intake', () => {
   it('accepts a ticket with 202, computes dueAt from the SLA policy and enqueues it for routing', async () => {
@@ -66,7 +67,10 @@ describe('ticket intake', () => {
   });
 
   it('rejects a body that is not JSON with 400', async () => {
-    const response = await invoke(createTicket, 'POST /v1/tickets', { principal: source('crm'), rawBody: '{"externalId":' });
+    const response = await invoke(createTicket, 'POST /v1/tickets', {
+      principal: source('crm'),
+      rawBody: '{"externalId":',
+    });
     expect(response.statusCode).toBe(400);
     expect(response.body.error.code).toBe('validation_error');
   });
@@ -83,7 +87,10 @@ describe('ticket intake', () => {
   it('lets an admin create for a source named in the body, and requires that name', async () => {
     const sourceId = uniqueId('crm');
     const body = ticketInput();
-    const asAdmin = await invoke(createTicket, 'POST /v1/tickets', { principal: ADMIN, body: { ...body, sourceId } });
+    const asAdmin = await invoke(createTicket, 'POST /v1/tickets', {
+      principal: ADMIN,
+      body: { ...body, sourceId },
+    });
     expect(asAdmin.statusCode).toBe(202);
     const sameAsSource = await create(sourceId, body);
     expect(sameAsSource.body.ticketId).toBe(asAdmin.body.ticketId);
@@ -98,7 +105,10 @@ describe('ticket intake', () => {
   });
 
   it('refuses a provider key with 403', async () => {
-    const response = await invoke(createTicket, 'POST /v1/tickets', { principal: provider('acme'), body: ticketInput() });
+    const response = await invoke(createTicket, 'POST /v1/tickets', {
+      principal: provider('acme'),
+      body: ticketInput(),
+    });
     expect(response.statusCode).toBe(403);
   });
 
@@ -130,9 +140,14 @@ describe('ticket intake', () => {
     const dueAt = '2030-01-01T00:00:00.000Z';
     expect((await create(sourceId, ticketInput({ dueAt }))).body.dueAt).toBe(dueAt);
     const before = await invoke(getSlaPolicy, 'GET /v1/sla-policy', { principal: ADMIN });
-    expect(before.body).toStrictEqual({ targets: { P1: 3600, P2: 14400, P3: 86400, P4: 259200 }, atRiskFraction: 0.8 });
+    expect(before.body).toStrictEqual({
+      targets: { P1: 3600, P2: 14400, P3: 86400, P4: 259200 },
+      atRiskFraction: 0.8,
+    });
     const policy = { targets: { P1: 600, P2: 14400, P3: 86400, P4: 259200 }, atRiskFraction: 0.5 };
-    expect((await invoke(putSlaPolicy, 'PUT /v1/sla-policy', { principal: ADMIN, body: policy })).statusCode).toBe(200);
+    expect(
+      (await invoke(putSlaPolicy, 'PUT /v1/sla-policy', { principal: ADMIN, body: policy })).statusCode,
+    ).toBe(200);
     const created = await create(sourceId, ticketInput({ priority: 'P1' }));
     expect(Date.parse(created.body.dueAt) - Date.parse(created.body.createdAt)).toBe(600_000);
     await invoke(putSlaPolicy, 'PUT /v1/sla-policy', { principal: ADMIN, body: before.body });
@@ -144,7 +159,10 @@ describe('reading a ticket', () => {
     const sourceId = uniqueId('crm');
     const { body } = await create(sourceId, ticketInput());
     const params = { ticketId: body.ticketId };
-    const own = await invoke(getTicket, 'GET /v1/tickets/{ticketId}', { principal: source(sourceId), params });
+    const own = await invoke(getTicket, 'GET /v1/tickets/{ticketId}', {
+      principal: source(sourceId),
+      params,
+    });
     expect(own.statusCode).toBe(200);
     expect(own.body).toMatchObject({
       ticketId: body.ticketId,
@@ -155,11 +173,18 @@ describe('reading a ticket', () => {
       attempts: 0,
       history: [{ event: 'received', at: body.createdAt }],
     });
-    expect((await invoke(getTicket, 'GET /v1/tickets/{ticketId}', { principal: ADMIN, params })).statusCode).toBe(200);
+    expect(
+      (await invoke(getTicket, 'GET /v1/tickets/{ticketId}', { principal: ADMIN, params })).statusCode,
+    ).toBe(200);
     for (const stranger of [source('someone-else'), provider('acme')]) {
-      expect((await invoke(getTicket, 'GET /v1/tickets/{ticketId}', { principal: stranger, params })).statusCode).toBe(404);
+      expect(
+        (await invoke(getTicket, 'GET /v1/tickets/{ticketId}', { principal: stranger, params })).statusCode,
+      ).toBe(404);
     }
-    const unknown = await invoke(getTicket, 'GET /v1/tickets/{ticketId}', { principal: ADMIN, params: { ticketId: 'nope' } });
+    const unknown = await invoke(getTicket, 'GET /v1/tickets/{ticketId}', {
+      principal: ADMIN,
+      params: { ticketId: 'nope' },
+    });
     expect(unknown.statusCode).toBe(404);
   });
 });

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { providerEvents, ticketEvents } from '../../shared/domain/change-events.js';
-import { toCompleted, toLeased, toQueued, toRerouting } from '../../shared/domain/lifecycle.js';
+import { toBreached, toCompleted, toLeased, toQueued, toRerouting } from '../../shared/domain/lifecycle.js';
 import { metricIncrements, UNASSIGNED } from '../../shared/domain/metric-changes.js';
-import { toBreached } from '../../shared/domain/lifecycle.js';
 import type { Provider } from '../../shared/domain/types.js';
 import { providerInput } from '../fixtures/entities.js';
 import { iso, receivedTicket, T0 } from '../fixtures/tickets.js';
@@ -14,7 +13,12 @@ describe('events out for a table change', () => {
     const before = receivedTicket();
     const after = toQueued(before, { providerId: 'acme' }, routing, true, T0);
     expect(ticketEvents(before, after)).toStrictEqual([
-      expect.objectContaining({ id: `${after.ticketId}#2`, type: 'ticket.queued', providerId: 'acme', reason: 'best_effort_late' }),
+      expect.objectContaining({
+        id: `${after.ticketId}#2`,
+        type: 'ticket.queued',
+        providerId: 'acme',
+        reason: 'best_effort_late',
+      }),
       expect.objectContaining({ id: `${after.ticketId}#3`, type: 'ticket.sla_at_risk' }),
     ]);
     expect(ticketEvents(after, after)).toStrictEqual([]);
@@ -22,10 +26,23 @@ describe('events out for a table change', () => {
   });
 
   it('publishes provider.status_changed only when the status changes', () => {
-    const provider: Provider = { ...providerInput(), providerId: 'acme', openItems: 0, version: 2, updatedAt: iso(T0) };
+    const provider: Provider = {
+      ...providerInput(),
+      providerId: 'acme',
+      openItems: 0,
+      version: 2,
+      updatedAt: iso(T0),
+    };
     expect(providerEvents(provider, { ...provider, capacity: 9 })).toStrictEqual([]);
     expect(providerEvents(provider, { ...provider, status: 'paused', version: 3 })).toStrictEqual([
-      { id: 'acme#v3', type: 'provider.status_changed', at: iso(T0), providerId: 'acme', status: 'paused', previousStatus: 'active' },
+      {
+        id: 'acme#v3',
+        type: 'provider.status_changed',
+        at: iso(T0),
+        providerId: 'acme',
+        status: 'paused',
+        previousStatus: 'active',
+      },
     ]);
   });
 });

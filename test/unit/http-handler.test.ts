@@ -7,11 +7,17 @@ import { AppError } from '../../shared/lib/errors.js';
 import { ADMIN, invoke, source } from '../fixtures/events.js';
 
 const policy = { targets: { P1: 1, P2: 2, P3: 3, P4: 4 }, atRiskFraction: 0.5 };
-const echo = httpHandler('PUT /v1/sla-policy', { body: slaPolicySchema }, async (request) => ({ statusCode: 200, body: request.body }));
+const echo = httpHandler('PUT /v1/sla-policy', { body: slaPolicySchema }, async (request) => ({
+  statusCode: 200,
+  body: request.body,
+}));
 
 describe('the HTTP middy chain', () => {
   it('hands the validated body to the route', async () => {
-    expect(await invoke(echo, 'PUT /v1/sla-policy', { principal: ADMIN, body: policy })).toStrictEqual({ statusCode: 200, body: policy });
+    expect(await invoke(echo, 'PUT /v1/sla-policy', { principal: ADMIN, body: policy })).toStrictEqual({
+      statusCode: 200,
+      body: policy,
+    });
   });
 
   it.each([
@@ -39,7 +45,11 @@ describe('the HTTP middy chain', () => {
 
   it('answers 400 for a body that is not JSON', async () => {
     const response = await invoke(echo, 'PUT /v1/sla-policy', { principal: ADMIN, rawBody: '{oops' });
-    expect(response.body.error).toStrictEqual({ code: 'validation_error', message: 'the body is not valid JSON', details: [{ path: '', message: 'invalid JSON' }] });
+    expect(response.body.error).toStrictEqual({
+      code: 'validation_error',
+      message: 'the body is not valid JSON',
+      details: [{ path: '', message: 'invalid JSON' }],
+    });
   });
 
   it('maps expected errors to their status and hides unexpected ones behind a bare 500', async () => {
@@ -60,8 +70,14 @@ describe('the HTTP middy chain', () => {
   });
 
   it('rejects a body sent to a route that takes none', async () => {
-    const noBody = httpHandler('POST /v1/sources/{sourceId}/keys', {}, async () => ({ statusCode: 201, body: {} }));
-    const response = await invoke(noBody, 'POST /v1/sources/{sourceId}/keys', { principal: ADMIN, body: { surprise: 1 } });
+    const noBody = httpHandler('POST /v1/sources/{sourceId}/keys', {}, async () => ({
+      statusCode: 201,
+      body: {},
+    }));
+    const response = await invoke(noBody, 'POST /v1/sources/{sourceId}/keys', {
+      principal: ADMIN,
+      body: { surprise: 1 },
+    });
     expect(response.statusCode).toBe(400);
   });
 });

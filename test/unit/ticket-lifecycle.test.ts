@@ -1,6 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { toAtRisk, toBreached, toCancelled, toCompleted, toLeased, toParked, toQueued, toRerouting } from '../../shared/domain/lifecycle.js';
-import { HISTORY_LIMIT, nextCheckAt, ticketIdFor, ticketView, withEvent } from '../../shared/domain/ticket.js';
+import {
+  toAtRisk,
+  toBreached,
+  toCancelled,
+  toCompleted,
+  toLeased,
+  toParked,
+  toQueued,
+  toRerouting,
+} from '../../shared/domain/lifecycle.js';
+import {
+  HISTORY_LIMIT,
+  nextCheckAt,
+  ticketIdFor,
+  ticketView,
+  withEvent,
+} from '../../shared/domain/ticket.js';
 import type { RoutingExplanation } from '../../shared/domain/types.js';
 import { iso, receivedTicket, T0 } from '../fixtures/tickets.js';
 
@@ -9,7 +24,13 @@ const routing = (providerId: string | null, reasons: string[] = []): RoutingExpl
   decidedAt: iso(T0),
   providerId,
   reason: providerId ? 'best score' : 'no eligible provider',
-  candidates: [{ providerId: 'acme', eligible: !reasons.length, ...(reasons.length ? { reasons: reasons as never } : {}) }],
+  candidates: [
+    {
+      providerId: 'acme',
+      eligible: !reasons.length,
+      ...(reasons.length ? { reasons: reasons as never } : {}),
+    },
+  ],
 });
 
 describe('a new ticket', () => {
@@ -30,9 +51,26 @@ describe('a new ticket', () => {
 
 describe('transitions', () => {
   it('queues on a provider, counting the attempt and keeping the price', () => {
-    const queued = toQueued(receivedTicket(), { providerId: 'acme', costPerItem: 2.5 }, routing('acme'), false, T0 + 1000);
-    expect(queued).toMatchObject({ status: 'queued', providerId: 'acme', attempts: 1, costPerItem: 2.5, routedAt: iso(T0 + 1000) });
-    expect(queued.history.at(-1)).toStrictEqual({ seq: 2, at: iso(T0 + 1000), event: 'queued', providerId: 'acme' });
+    const queued = toQueued(
+      receivedTicket(),
+      { providerId: 'acme', costPerItem: 2.5 },
+      routing('acme'),
+      false,
+      T0 + 1000,
+    );
+    expect(queued).toMatchObject({
+      status: 'queued',
+      providerId: 'acme',
+      attempts: 1,
+      costPerItem: 2.5,
+      routedAt: iso(T0 + 1000),
+    });
+    expect(queued.history.at(-1)).toStrictEqual({
+      seq: 2,
+      at: iso(T0 + 1000),
+      event: 'queued',
+      providerId: 'acme',
+    });
     expect(queued.nextCheckAt).toBe('2026-11-23T13:12:00.000Z');
   });
 
@@ -53,17 +91,34 @@ describe('transitions', () => {
   });
 
   it('leases, completes on time and clears the lease', () => {
-    const leased = toLeased(toQueued(receivedTicket(), { providerId: 'acme' }, routing('acme'), false, T0), 'h', iso(T0 + 900_000), T0);
+    const leased = toLeased(
+      toQueued(receivedTicket(), { providerId: 'acme' }, routing('acme'), false, T0),
+      'h',
+      iso(T0 + 900_000),
+      T0,
+    );
     expect(leased.nextCheckAt).toBe(iso(T0 + 900_000));
     const done = toCompleted(leased, 'ok', T0 + HOUR);
-    expect(done).toMatchObject({ status: 'completed', completedAt: iso(T0 + HOUR), sla: { state: 'met', breached: false } });
+    expect(done).toMatchObject({
+      status: 'completed',
+      completedAt: iso(T0 + HOUR),
+      sla: { state: 'met', breached: false },
+    });
     expect(done.leaseTokenHash).toBeUndefined();
     expect(done.nextCheckAt).toBeUndefined();
   });
 
   it('records a completion after dueAt as breached', () => {
-    const leased = toLeased(toQueued(receivedTicket(), { providerId: 'acme' }, routing('acme'), false, T0), 'h', iso(T0 + 5 * HOUR), T0);
-    expect(toCompleted(leased, undefined, T0 + 5 * HOUR).sla).toMatchObject({ state: 'breached', breached: true });
+    const leased = toLeased(
+      toQueued(receivedTicket(), { providerId: 'acme' }, routing('acme'), false, T0),
+      'h',
+      iso(T0 + 5 * HOUR),
+      T0,
+    );
+    expect(toCompleted(leased, undefined, T0 + 5 * HOUR).sla).toMatchObject({
+      state: 'breached',
+      breached: true,
+    });
   });
 
   it.each([
@@ -71,9 +126,19 @@ describe('transitions', () => {
     ['rejected', ['acme']],
     ['expired', undefined],
   ] as const)('sends a %s ticket back to routing', (event, rejectedBy) => {
-    const leased = toLeased(toQueued(receivedTicket(), { providerId: 'acme' }, routing('acme'), false, T0), 'h', iso(T0 + 60_000), T0);
+    const leased = toLeased(
+      toQueued(receivedTicket(), { providerId: 'acme' }, routing('acme'), false, T0),
+      'h',
+      iso(T0 + 60_000),
+      T0,
+    );
     const back = toRerouting(leased, event, T0 + 1000);
-    expect(back).toMatchObject({ status: 'received', providerId: undefined, leaseTokenHash: undefined, rejectedBy });
+    expect(back).toMatchObject({
+      status: 'received',
+      providerId: undefined,
+      leaseTokenHash: undefined,
+      rejectedBy,
+    });
     expect(back.history.at(-1)).toMatchObject({ event, providerId: 'acme' });
   });
 
@@ -82,18 +147,26 @@ describe('transitions', () => {
     expect(toAtRisk(atRisk, T0)).toBe(atRisk);
     const breached = toBreached(atRisk, T0);
     expect(toBreached(breached, T0)).toBe(breached);
-    expect(breached.history.map((entry) => entry.event)).toStrictEqual(['received', 'sla_at_risk', 'sla_breached']);
+    expect(breached.history.map((entry) => entry.event)).toStrictEqual([
+      'received',
+      'sla_at_risk',
+      'sla_breached',
+    ]);
   });
 
   it('cancels and closes the timer', () => {
-    expect(toCancelled(receivedTicket(), T0, 'duplicate')).toMatchObject({ status: 'cancelled', nextCheckAt: undefined });
+    expect(toCancelled(receivedTicket(), T0, 'duplicate')).toMatchObject({
+      status: 'cancelled',
+      nextCheckAt: undefined,
+    });
   });
 });
 
 describe('history and view', () => {
   it(`keeps the last ${HISTORY_LIMIT} entries while the sequence keeps counting`, () => {
     let ticket = receivedTicket();
-    for (let index = 0; index < HISTORY_LIMIT + 10; index++) ticket = withEvent(ticket, { at: iso(T0), event: 'extended' });
+    for (let index = 0; index < HISTORY_LIMIT + 10; index++)
+      ticket = withEvent(ticket, { at: iso(T0), event: 'extended' });
     expect(ticket.history).toHaveLength(HISTORY_LIMIT);
     expect(ticket.seq).toBe(HISTORY_LIMIT + 11);
     expect(ticket.history.at(-1)?.seq).toBe(ticket.seq);

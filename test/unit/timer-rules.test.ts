@@ -34,13 +34,23 @@ describe('what the sweeper does with a due timer', () => {
     expect(staying).toMatchObject({ route: false, next: { status: 'queued', sla: { state: 'at_risk' } } });
     const moving = onTimer(queued(), atRiskMs, true);
     expect(moving).toMatchObject({ route: true, next: { status: 'received' } });
-    expect(moving.next?.history.map((entry) => entry.event)).toStrictEqual(['received', 'queued', 'sla_at_risk', 'rerouted']);
+    expect(moving.next?.history.map((entry) => entry.event)).toStrictEqual([
+      'received',
+      'queued',
+      'sla_at_risk',
+      'rerouted',
+    ]);
   });
 
   it('marks breached once dueAt has passed', () => {
     const { next } = onTimer(queued(), T0 + 4 * 60 * MINUTE + 1);
     expect(next?.sla).toMatchObject({ state: 'breached', breached: true });
-    expect(next?.history.map((entry) => entry.event)).toStrictEqual(['received', 'queued', 'sla_at_risk', 'sla_breached']);
+    expect(next?.history.map((entry) => entry.event)).toStrictEqual([
+      'received',
+      'queued',
+      'sla_at_risk',
+      'sla_breached',
+    ]);
     expect(onTimer(next as NonNullable<typeof next>, T0 + 5 * 60 * MINUTE).next).toBeUndefined();
   });
 });
