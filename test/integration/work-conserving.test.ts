@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { handler as processChanges } from '../../functions/stream/process-changes.js';
+import { lambdaContext } from '../../infra/local/lambda-context.js';
+import { effectiveMinProficiency } from '../../shared/domain/routing.js';
+import { getTicket, ticketItem } from '../../shared/store/ticket-store.js';
+import { completeTicket, leaseTickets } from '../../shared/use-cases/provider-work.js';
+import { drainRoutingQueue, TestClock, testContext } from '../fixtures/context.js';
+import { uniqueId } from '../fixtures/entities.js';
+import { ADMIN } from '../fixtures/events.js';
+import { givenProvider, givenTicket, routeNow } from '../fixtures/routing.js';
+import { streamEvent, streamRecord } from '../fixtures/stream.js';
+
+const clock = new TestClock(Date.now());
+const ctx = testContext(clock);
+
+describe('work-conserving routing', () => {
+  it('wakes a parked ticket as soon as a slot frees, without waiting for the sweeper', async () => {
+    const skill = uniqueId('full');
+    const provider = await givenProvider(ctx, { capacity: 1, skills: { [skill]: 3 } });
+    const sourceId = uniqueId('crm');
+    const [first, second] = [await givenTicket(ctx, sourceId, { skill }), await givenTicket(ctx, sourceId, { skill })];
+    expect(await routeNow(ctx, [first, second])).toStrictEqual(['queued', 'parked']);
+    const parked = await getTicket(ctx.table, second);
+    expect(parked?.routing?.candidates[0]?.reasons).toStrictEqual(['at_capacity']);
+    await drainRoutingQueue();
+
+    const [item] = await leaseTickets(ctx, provider.providerId, { max: 1, leaseSeconds: 60 });
+    const before = await getTicket(ctx.table, first);
+    await completeTicket(ctx, { principal: ADMIN, ticketId: first, leaseToken: item?.leaseToken ?? '' }, undefined);
+    const after = await getTicket(ctx.table, first);
+    await processChanges(
+      streamEvent([streamRecord(ticketItem(before as never), ticketItem(after as never))]),
+      lambdaContext('process-changes'),
+    );
+    expect(await drainRoutingQueue()).toContain(second);
+    expect(await routeNow(ctx, [second])).toStrictEqual(['queued']);
+  });
+
+  it('relaxes the proficiency a long-parked ticket asks for, one step per interval', async () => {
+    const skill = uniqueId('rare');
+    const junior = await givenProvider(ctx, { skills: { [skill]: 2 } });
+    const ticketId = await givenTicket(ctx, uniqueId('crm'), { skill, minProficiency: 4 });
+    expect(await routeNow(ctx, [ticketId])).toStrictEqual(['parked']);
+    const parkedAt = Date.parse((await getTicket(ctx.table, ticketId))?.parkedAt ?? '');
+    expect(effectiveMinProficiency(4, parkedAt, parkedAt + 900_000, 900)).toBe(3);
+    clock.advance(900);
+    expect(await routeNow(ctx, [ticketId])).toStrictEqual(['parked']);
+    clock.advance(900);
+    expect(await routeNow(ctx, [ticketId])).toStrictEqual(['queued']);
+    expect(await getTicket(ctx.table, ticketId)).toMatchObject({ providerId: junior.providerId, minProficiency: 2, requestedMinProficiency: 4 });
+  });
+});
