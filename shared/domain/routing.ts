@@ -137,15 +137,13 @@ export function decideRoute(input: DecisionInput): RoutingDecision {
       { createdMs: Date.parse(ticket.createdAt), dueMs },
       policy.weights,
     ).sort(byScoreThenId);
-    const eligible = ranked.map(
-      ({ provider, completionMs, score, factors }): Candidate => ({
-        providerId: provider.providerId,
-        eligible: true,
-        predictedCompletionAt: iso(completionMs),
-        score: round3(score),
-        factors: roundFactors(factors),
-      }),
-    );
+    const eligible = ranked.map(({ provider, completionMs, score, factors }): Candidate => ({
+      providerId: provider.providerId,
+      eligible: true,
+      predictedCompletionAt: iso(completionMs),
+      score: round3(score),
+      factors: roundFactors(factors),
+    }));
     return decision(
       'route',
       ROUTING_REASONS.bestScore,

@@ -18,7 +18,10 @@ describe('work-conserving routing', () => {
     const skill = uniqueId('full');
     const provider = await givenProvider(ctx, { capacity: 1, skills: { [skill]: 3 } });
     const sourceId = uniqueId('crm');
-    const [first, second] = [await givenTicket(ctx, sourceId, { skill }), await givenTicket(ctx, sourceId, { skill })];
+    const [first, second] = [
+      await givenTicket(ctx, sourceId, { skill }),
+      await givenTicket(ctx, sourceId, { skill }),
+    ];
     expect(await routeNow(ctx, [first, second])).toStrictEqual(['queued', 'parked']);
     const parked = await getTicket(ctx.table, second);
     expect(parked?.routing?.candidates[0]?.reasons).toStrictEqual(['at_capacity']);
@@ -26,7 +29,11 @@ describe('work-conserving routing', () => {
 
     const [item] = await leaseTickets(ctx, provider.providerId, { max: 1, leaseSeconds: 60 });
     const before = await getTicket(ctx.table, first);
-    await completeTicket(ctx, { principal: ADMIN, ticketId: first, leaseToken: item?.leaseToken ?? '' }, undefined);
+    await completeTicket(
+      ctx,
+      { principal: ADMIN, ticketId: first, leaseToken: item?.leaseToken ?? '' },
+      undefined,
+    );
     const after = await getTicket(ctx.table, first);
     await processChanges(
       streamEvent([streamRecord(ticketItem(before as never), ticketItem(after as never))]),
@@ -47,6 +54,10 @@ describe('work-conserving routing', () => {
     expect(await routeNow(ctx, [ticketId])).toStrictEqual(['parked']);
     clock.advance(900);
     expect(await routeNow(ctx, [ticketId])).toStrictEqual(['queued']);
-    expect(await getTicket(ctx.table, ticketId)).toMatchObject({ providerId: junior.providerId, minProficiency: 2, requestedMinProficiency: 4 });
+    expect(await getTicket(ctx.table, ticketId)).toMatchObject({
+      providerId: junior.providerId,
+      minProficiency: 2,
+      requestedMinProficiency: 4,
+    });
   });
 });

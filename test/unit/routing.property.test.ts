@@ -53,15 +53,13 @@ const providerFieldsArb = fc.record({
 });
 
 const providersArb = fc.array(providerFieldsArb, { maxLength: MAX_PROVIDERS }).map((list) =>
-  list.map(
-    ({ load, ...fields }, i): ProviderSnapshot => ({
-      ...fields,
-      ...load,
-      providerId: providerIds[i]!,
-      version: 1,
-      updatedAt: '2026-01-01T00:00:00.000Z',
-    }),
-  ),
+  list.map(({ load, ...fields }, i): ProviderSnapshot => ({
+    ...fields,
+    ...load,
+    providerId: providerIds[i]!,
+    version: 1,
+    updatedAt: '2026-01-01T00:00:00.000Z',
+  })),
 );
 
 // A whole year, both DST changes included.
@@ -83,14 +81,12 @@ const ticketArb = (nowMs: number) =>
       ageMinutes: fc.integer({ min: 0, max: 600 }),
       dueInMinutes: fc.integer({ min: -60, max: 5 * 24 * 60 }),
     })
-    .map(
-      ({ ageMinutes, dueInMinutes, ...fields }): RoutableTicket => ({
-        ...fields,
-        ticketId: 'ticket-1',
-        createdAt: new Date(nowMs - ageMinutes * 60_000).toISOString(),
-        dueAt: new Date(nowMs + dueInMinutes * 60_000).toISOString(),
-      }),
-    );
+    .map(({ ageMinutes, dueInMinutes, ...fields }): RoutableTicket => ({
+      ...fields,
+      ticketId: 'ticket-1',
+      createdAt: new Date(nowMs - ageMinutes * 60_000).toISOString(),
+      dueAt: new Date(nowMs + dueInMinutes * 60_000).toISOString(),
+    }));
 
 const scenarioArb = nowArb.chain((nowMs) =>
   fc.record({ nowMs: fc.constant(nowMs), ticket: ticketArb(nowMs), providers: providersArb }),
