@@ -11,8 +11,8 @@ export type RouteOutcome = 'queued' | 'parked' | 'skipped' | 'raced';
 
 /** The explanation kept on a ticket lists at most this many candidates (eligible ones first). */
 export const STORED_CANDIDATES = 25;
-/** Rounds of decide-and-reserve before a ticket whose candidates all filled up meanwhile is parked. */
-const RESERVE_ROUNDS = 3;
+/** Reservations tried (each after a fresh decision) before a ticket whose candidates keep filling up is parked. */
+const RESERVE_ATTEMPTS = 8;
 
 export interface RouterState {
   /** The router's in-memory view, updated after each reservation so one batch respects capacity and shares. */
@@ -67,26 +67,20 @@ export async function routeTicket(
     state.providers = await state.refresh();
     decision = decide();
   }
-  for (let round = 0; round < RESERVE_ROUNDS && decision.outcome === 'route'; round++) {
-    for (const providerId of decision.order) {
-      const provider = state.providers.get(providerId);
-      if (!provider) continue;
-      const next = toQueued(
-        routable,
-        provider,
-        trimmed(decision.explanation),
-        decision.bestEffortLate,
-        nowMs,
-      );
-      const saved = await saveTicket(ctx.table, ticket, next);
-      if (saved.ok) {
-        provider.openItems += 1;
-        provider.routedLast24h += 1;
-        return 'queued';
-      }
-      if (saved.staleTicket) return 'raced';
-      await refreshProvider(ctx, state, providerId);
+  // A refused reservation means our view of that provider was stale: refresh it
+  // and decide again, so the explanation stored is always the one acted on.
+  for (let attempt = 0; attempt < RESERVE_ATTEMPTS && decision.outcome === 'route'; attempt++) {
+    const providerId = decision.order[0] as string;
+    const provider = state.providers.get(providerId) as ProviderSnapshot;
+    const next = toQueued(routable, provider, trimmed(decision.explanation), decision.bestEffortLate, nowMs);
+    const saved = await saveTicket(ctx.table, ticket, next);
+    if (saved.ok) {
+      provider.openItems += 1;
+      provider.routedLast24h += 1;
+      return 'queued';
     }
+    if (saved.staleTicket) return 'raced';
+    await refreshProvider(ctx, state, providerId);
     decision = decide();
   }
   const parked = await saveTicket(
