@@ -6,6 +6,7 @@ import type {
 import { findPrincipal } from '../../shared/store/api-key-store.js';
 import { appContext } from '../lib/app-context.js';
 import type { AuthorizerContext } from '../lib/http-handler.js';
+import { observed } from '../lib/observability.js';
 
 export const bearerKey = (header: string | undefined) => /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
 
@@ -17,8 +18,10 @@ export const bearerKey = (header: string | undefined) => /^Bearer\s+(\S+)$/i.exe
 export const handler = middy<
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>
->().handler(async (event) => {
-  const apiKey = bearerKey(event.headers?.authorization);
-  const principal = apiKey ? await findPrincipal(appContext().table, apiKey) : undefined;
-  return { isAuthorized: true, context: principal ?? { role: 'anonymous' } };
-});
+>()
+  .use(observed())
+  .handler(async (event) => {
+    const apiKey = bearerKey(event.headers?.authorization);
+    const principal = apiKey ? await findPrincipal(appContext().table, apiKey) : undefined;
+    return { isAuthorized: true, context: principal ?? { role: 'anonymous' } };
+  });

@@ -6,7 +6,7 @@ import type { Principal, Role } from '../../shared/domain/types.js';
 import { AppError } from '../../shared/lib/errors.js';
 import { issueDetails } from '../../shared/lib/zod-issues.js';
 import { errorMapper, jsonResponse } from './http-errors.js';
-import { logger } from './observability.js';
+import { logger, observed } from './observability.js';
 
 /** Larger bodies are refused before parsing; the 32 KiB payload rule is the ticket schema's. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -84,6 +84,7 @@ export function httpHandler<TBody = undefined, TQuery = undefined>(
 ) {
   const definition = routeFor(routeKey);
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
+    .use(observed())
     .use(errorMapper())
     .handler(async (event) => {
       logger.appendKeys({ routeKey });

@@ -7,7 +7,7 @@ import { getPolicy } from '../../shared/store/config-store.js';
 import { ProviderSnapshotCache } from '../../shared/use-cases/provider-snapshot.js';
 import { type RouterState, routeTicket } from '../../shared/use-cases/route-ticket.js';
 import { appContext } from '../lib/app-context.js';
-import { logger } from '../lib/observability.js';
+import { logger, observed } from '../lib/observability.js';
 
 const snapshots = new ProviderSnapshotCache();
 const PARK_REFRESH_AGE_MS = 200;
@@ -18,24 +18,25 @@ const processor = new BatchProcessor(EventType.SQS);
  * The router: one batch of "route ticket X" messages, decided in order
  * against one provider snapshot that each reservation updates in memory.
  */
-export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>().handler(async (event, context) => {
-  const ctx = appContext();
-  const state: RouterState = {
-    providers: await snapshots.get(ctx),
-    policy: await getPolicy(ctx.table, 'routing'),
-    calendars,
-    // Before parking: anything older than a moment may miss a provider just added or opened.
-    refresh: () => snapshots.get(ctx, PARK_REFRESH_AGE_MS),
-  };
-  const routeRecord = async (record: SQSRecord) => {
-    const { ticketId } = JSON.parse(record.body) as RouteTicketMessage;
-    logger.appendKeys({ ticketId });
-    const outcome = await routeTicket(ctx, state, ticketId);
-    logger.debug('routed', { outcome });
-  };
-  return processPartialResponse(event, routeRecord, processor, {
-    context,
-    processInParallel: false,
-    throwOnFullBatchFailure: false,
+export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
+  .use(observed())
+  .handler(async (event, context) => {
+    const ctx = appContext();
+    const state: RouterState = {
+      providers: await snapshots.get(ctx),
+      policy: await getPolicy(ctx.table, 'routing'),
+      calendars,
+      // Before parking: anything older than a moment may miss a provider just added or opened.
+      refresh: () => snapshots.get(ctx, PARK_REFRESH_AGE_MS),
+    };
+    const routeRecord = async (record: SQSRecord) => {
+      const { ticketId } = JSON.parse(record.body) as RouteTicketMessage;
+      const outcome = await routeTicket(ctx, state, ticketId);
+      logger.debug('routed', { ticketId, outcome });
+    };
+    return processPartialResponse(event, routeRecord, processor, {
+      context,
+      processInParallel: false,
+      throwOnFullBatchFailure: false,
+    });
   });
-});

@@ -1,6 +1,5 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -21,7 +20,7 @@ import { failOverProvider } from '../../shared/use-cases/fail-over-provider.js';
 import { wakeParkedTickets } from '../../shared/use-cases/wake-parked.js';
 import { appContext } from '../lib/app-context.js';
 import { env } from '../lib/env.js';
-import { metrics, tracer } from '../lib/observability.js';
+import { metrics, observed, tracer } from '../lib/observability.js';
 
 /** A provider change may let parked tickets fit: this many of the oldest are retried at once. */
 const WAKE_ON_PROVIDER_CHANGE = 100;
@@ -82,7 +81,7 @@ function emitMetrics(increments: CountIncrement[]): void {
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>()
-  .use(logMetrics(metrics))
+  .use(observed())
   .handler((event, context) =>
     processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false }),
   );

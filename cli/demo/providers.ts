@@ -1,0 +1,113 @@
+// The demo's three providers: an offshore, a nearshore and an onshore BPO,
+// with real business hours that together cover every hour of the week
+// (Manila's long day ends at 14:00 UTC, Mexico City opens at 13:00 UTC and
+// closes at 02:00–03:00 UTC, Manila opens again at 22:00 UTC).
+import type { ProviderInput, RoutingPolicy } from '../../shared/domain/schemas.js';
+
+export interface DemoProvider {
+  providerId: string;
+  input: ProviderInput;
+  /** The simulation: how many agents work the queue at once. */
+  agents: number;
+  /** Relative speed of its agents: handle time is divided by it. */
+  speed: number;
+  /** Whether this provider may turn down a leased ticket (only where another provider can take it). */
+  mayReject: (item: { skill: string; language: string | null }) => boolean;
+}
+
+const week = (window: [string, string], days = ['mon', 'tue', 'wed', 'thu', 'fri']) =>
+  Object.fromEntries(days.map((day) => [day, [window]]));
+
+export const DEMO_SOURCE_ID = 'demo-crm';
+
+export const DEMO_PROVIDERS: DemoProvider[] = [
+  {
+    providerId: 'manila-bpo',
+    input: {
+      name: 'Manila BPO (offshore, two shifts, seven days)',
+      status: 'active',
+      timeZone: 'Asia/Manila',
+      country: 'PH',
+      sourcing: 'offshore',
+      businessHours: week(['06:00', '22:00'], ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']),
+      skills: { billing: 4, refunds: 4, data_entry: 5 },
+      languages: ['en', 'tl'],
+      capacity: 150,
+      throughputPerHour: 60,
+      costPerItem: 1.6,
+      qualityScore: 0.86,
+      dataClearance: 'confidential',
+      dataRegions: ['US', 'APAC'],
+      allocationShare: 0.6,
+    },
+    agents: 4,
+    speed: 1.2,
+    mayReject: (item) => item.skill === 'billing' && item.language !== 'tl',
+  },
+  {
+    providerId: 'cdmx-nearshore',
+    input: {
+      name: 'CDMX Nearshore (Spanish and English)',
+      status: 'active',
+      timeZone: 'America/Mexico_City',
+      country: 'MX',
+      sourcing: 'nearshore',
+      businessHours: { ...week(['07:00', '21:00']), ...week(['07:00', '20:00'], ['sat', 'sun']) },
+      skills: { billing: 4, claims: 4 },
+      languages: ['es', 'en'],
+      capacity: 80,
+      throughputPerHour: 30,
+      costPerItem: 4.2,
+      qualityScore: 0.9,
+      dataClearance: 'confidential',
+      dataRegions: ['US', 'LATAM'],
+      allocationShare: 0.4,
+    },
+    agents: 3,
+    speed: 1,
+    mayReject: (item) => item.skill === 'billing' && item.language !== 'tl',
+  },
+  {
+    providerId: 'austin-onshore',
+    input: {
+      name: 'Austin Onshore (restricted data, top quality)',
+      status: 'active',
+      timeZone: 'America/Chicago',
+      country: 'US',
+      sourcing: 'onshore',
+      businessHours: week(['08:00', '18:00']),
+      holidays: [
+        '2026-11-26',
+        '2026-11-27',
+        '2026-12-24',
+        '2026-12-25',
+        '2027-01-01',
+        '2027-01-18',
+        '2027-05-31',
+        '2027-07-05',
+        '2027-09-06',
+        '2027-11-25',
+        '2027-11-26',
+        '2027-12-24',
+      ],
+      skills: { billing: 5, claims: 5, payroll: 5 },
+      languages: ['en', 'es'],
+      capacity: 50,
+      throughputPerHour: 15,
+      costPerItem: 9.5,
+      qualityScore: 0.97,
+      dataClearance: 'restricted',
+      dataRegions: ['US'],
+    },
+    agents: 2,
+    speed: 0.8,
+    // The only provider for payroll and restricted claims: it never turns work down.
+    mayReject: () => false,
+  },
+];
+
+/** SLA-minded weights: finishing in time first, then price and quality; shares and load as tie-breakers. */
+export const DEMO_ROUTING_POLICY: RoutingPolicy = {
+  weights: { slack: 0.35, cost: 0.25, quality: 0.2, share: 0.12, load: 0.08 },
+  relaxProficiencyAfterSeconds: 600,
+};

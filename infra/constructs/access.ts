@@ -1,0 +1,117 @@
+// What each function may touch, read from its handler's imports (use cases ->
+// stores -> SDK commands). One line per handler file: a function whose entry
+// has no line here fails the synth, and each function gets exactly these grants.
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+
+/** A route's handler (infra/routes.ts types it as a plain string). */
+export type RouteEntry = string;
+export type WorkerEntry =
+  | 'auth/authorize'
+  | 'queue/intake-tickets'
+  | 'queue/route-tickets'
+  | 'stream/process-changes'
+  | 'schedule/sweep';
+/** A handler file below functions/, without extension. */
+export type Entry = RouteEntry | WorkerEntry;
+
+export interface Access {
+  /**
+   * describe: DescribeTable only (health); read: Get/BatchGet/Query (+ the key's
+   * Decrypt); readWrite: also Put/Update/Delete/TransactWrite (+ Encrypt).
+   */
+  table: 'none' | 'describe' | 'read' | 'readWrite';
+  /** send: enqueues "route ticket X" (SendMessageBatch); attributes: GetQueueAttributes only (health). */
+  routingQueue?: 'send' | 'attributes';
+  /** Puts invalid intake messages on the intake DLQ itself, with the error attached. */
+  intakeDeadLetters?: 'send';
+  /** Publishes events out (PutEvents). */
+  eventBus?: 'put';
+}
+
+const READ: Access = { table: 'read' };
+const WRITE: Access = { table: 'readWrite' };
+const WRITE_AND_ROUTE: Access = { table: 'readWrite', routingQueue: 'send' };
+
+export const ACCESS = {
+  // checkHealth: DescribeTable + routingQueue.ping() (GetQueueAttributes)
+  'http/get-health': { table: 'describe', routingQueue: 'attributes' },
+  // the document is built from the route table and schemas in memory
+  'http/get-openapi': { table: 'none' },
+  'http/list-providers': READ,
+  'http/get-provider': READ,
+  'http/get-sla-policy': READ,
+  'http/get-routing-policy': READ,
+  'http/get-ticket': READ,
+  'http/list-tickets': READ,
+  'http/get-provider-metrics': READ,
+  'http/get-backlog': READ,
+  // putProvider (UpdateItem), deleteProvider (DeleteItem), putPolicy (PutItem), storeApiKey (PutItem)
+  'http/put-provider': WRITE,
+  'http/delete-provider': WRITE,
+  'http/put-sla-policy': WRITE,
+  'http/put-routing-policy': WRITE,
+  'http/create-provider-key': WRITE,
+  'http/create-source-key': WRITE,
+  // transitions without a re-route: conditional writes on the ticket only
+  'http/cancel-ticket': WRITE,
+  'http/lease-tickets': WRITE,
+  'http/extend-lease': WRITE,
+  'http/complete-ticket': WRITE,
+  // insertTicket then routingQueue.enqueue
+  'http/create-ticket': WRITE_AND_ROUTE,
+  'http/create-ticket-batch': WRITE_AND_ROUTE,
+  // returnTicket: back to routing
+  'http/release-ticket': WRITE_AND_ROUTE,
+  'http/reject-ticket': WRITE_AND_ROUTE,
+  // findPrincipal: GetItem on the key's hash
+  'auth/authorize': READ,
+  'queue/intake-tickets': { table: 'readWrite', routingQueue: 'send', intakeDeadLetters: 'send' },
+  // the router reserves with TransactWriteItems; its queue access comes from the event source
+  'queue/route-tickets': WRITE,
+  // counters, fail-over, wake-ups (enqueue) and events out; stream reads come from the event source
+  'stream/process-changes': { table: 'readWrite', routingQueue: 'send', eventBus: 'put' },
+  // timers: transitions and re-enqueues
+  'schedule/sweep': WRITE_AND_ROUTE,
+} as const satisfies Record<string, Access>;
+
+/** The access of one handler; an entry without a line is an error, never a default. */
+export function accessOf(entry: Entry): Access {
+  const access = (ACCESS as Record<string, Access>)[entry];
+  if (!access) throw new Error(`no ACCESS line for functions/${entry}.ts in infra/constructs/access.ts`);
+  return access;
+}
+
+/** The shared resources functions are granted access to. */
+export interface Platform {
+  table: Table;
+  routingQueue: IQueue;
+  intakeDeadLetterQueue: IQueue;
+  eventBus: IEventBus;
+}
+
+/** Environment variables (functions/lib/env.ts) and grants for one function, from its ACCESS line. */
+export function wireAccess(fn: LambdaFunction, access: Access, platform: Platform): void {
+  const { table, routingQueue, intakeDeadLetterQueue, eventBus } = platform;
+  // The table itself only (table.grant would add its indexes, which DescribeTable does not need).
+  if (access.table === 'describe') {
+    fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['dynamodb:DescribeTable'], resources: [table.tableArn] }),
+    );
+  }
+  if (access.table === 'read') table.grantReadData(fn);
+  if (access.table === 'readWrite') table.grantReadWriteData(fn);
+  if (access.routingQueue === 'attributes') routingQueue.grant(fn, 'sqs:GetQueueAttributes');
+  if (access.routingQueue === 'send') routingQueue.grantSendMessages(fn);
+  if (access.intakeDeadLetters === 'send') {
+    intakeDeadLetterQueue.grantSendMessages(fn);
+    fn.addEnvironment('INTAKE_DLQ_URL', intakeDeadLetterQueue.queueUrl);
+  }
+  if (access.eventBus === 'put') {
+    eventBus.grantPutEventsTo(fn);
+    fn.addEnvironment('EVENT_BUS_NAME', eventBus.eventBusName);
+  }
+}

@@ -1,0 +1,54 @@
+// What differs between stages, read once from the CDK context
+// (`-c stage=dev|prod`, `-c alarmEmail=ops@example.com`).
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+
+export type StageName = 'dev' | 'prod';
+
+export interface StageConfig {
+  stage: StageName;
+  /** Every physical name starts with this: `outroute-<stage>`. */
+  prefix: string;
+  logRetention: RetentionDays;
+  /** For the table, the KMS key, the buckets and the log groups. */
+  removalPolicy: RemovalPolicy;
+  /** Alarms notify this address by email when set. */
+  alarmEmail?: string;
+  /** HTTP API stage throttling (requests per second, burst). */
+  apiThrottle: { rateLimit: number; burstLimit: number };
+  /** Upper bound of concurrent invocations per SQS event source (min 2). */
+  maxConcurrency: { intake: number; routing: number };
+  /** SLA breaches within one hour that raise the alarm. */
+  slaBreachesPerHour: number;
+}
+
+const STAGES: Record<StageName, Omit<StageConfig, 'stage' | 'prefix' | 'alarmEmail'>> = {
+  dev: {
+    logRetention: RetentionDays.TWO_WEEKS,
+    removalPolicy: RemovalPolicy.DESTROY,
+    apiThrottle: { rateLimit: 50, burstLimit: 100 },
+    maxConcurrency: { intake: 5, routing: 5 },
+    slaBreachesPerHour: 10,
+  },
+  prod: {
+    logRetention: RetentionDays.ONE_YEAR,
+    removalPolicy: RemovalPolicy.RETAIN,
+    apiThrottle: { rateLimit: 500, burstLimit: 1000 },
+    maxConcurrency: { intake: 20, routing: 10 },
+    slaBreachesPerHour: 1,
+  },
+};
+
+const isStage = (value: unknown): value is StageName => value === 'dev' || value === 'prod';
+
+/** The stage's configuration; an unknown stage fails the synth at once. */
+export function stageConfig(node: Node): StageConfig {
+  const stage = node.tryGetContext('stage') ?? 'dev';
+  if (!isStage(stage)) throw new Error(`unknown stage "${String(stage)}": use -c stage=dev or -c stage=prod`);
+  const alarmEmail = node.tryGetContext('alarmEmail');
+  if (alarmEmail !== undefined && (typeof alarmEmail !== 'string' || !/^[^@\s]+@[^@\s]+$/.test(alarmEmail))) {
+    throw new Error(`alarmEmail "${String(alarmEmail)}" is not an email address`);
+  }
+  return { stage, prefix: `outroute-${stage}`, alarmEmail, ...STAGES[stage] };
+}
