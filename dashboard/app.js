@@ -3,25 +3,6 @@
 
 const POLL_MS = 5000;
 const KEY_STORAGE = 'outroute.adminKey';
-/** The fields PUT /v1/providers/{id} accepts (providerInputSchema); the view adds others it rejects. */
-const PROVIDER_CONFIG_FIELDS = [
-  'name',
-  'status',
-  'timeZone',
-  'country',
-  'sourcing',
-  'businessHours',
-  'holidays',
-  'skills',
-  'languages',
-  'capacity',
-  'throughputPerHour',
-  'costPerItem',
-  'qualityScore',
-  'dataClearance',
-  'dataRegions',
-  'allocationShare',
-];
 const STATUS_ACTIONS = [
   { status: 'paused', label: 'Pause', help: 'keeps its queue, gets nothing new' },
   { status: 'active', label: 'Resume', help: 'receives work again' },
@@ -439,15 +420,6 @@ function actionsCell(provider) {
   return el('td', { className: 'actions' }, buttons);
 }
 
-/** The provider's configuration as PUT accepts it (the view's extra fields would be rejected). */
-function providerConfig(view) {
-  const config = {};
-  for (const field of PROVIDER_CONFIG_FIELDS) {
-    if (view[field] !== undefined && view[field] !== null) config[field] = view[field];
-  }
-  return config;
-}
-
 async function changeProviderStatus(provider, status, button) {
   const name = provider.name ?? provider.providerId;
   if (status === 'offline' && !confirm(`Take ${name} offline? Its queued, unleased items will be re-routed.`))
@@ -456,12 +428,8 @@ async function changeProviderStatus(provider, status, button) {
   for (const other of row.querySelectorAll('button')) other.disabled = true;
   setMessage('action-status', `Setting ${name} to ${status}…`);
   try {
-    // Read it fresh so the full replace carries its current configuration.
-    const current = await apiRequest('GET', `/v1/providers/${encodeURIComponent(provider.providerId)}`);
-    await apiRequest('PUT', `/v1/providers/${encodeURIComponent(provider.providerId)}`, {
-      ...providerConfig(current),
-      status,
-    });
+    // Only the status changes: the rest of the configuration is never re-sent, so nothing can be lost.
+    await apiRequest('POST', `/v1/providers/${encodeURIComponent(provider.providerId)}/status`, { status });
     announceAction(`${name} is now ${status}.`);
   } catch (error) {
     setMessage('action-status', '');

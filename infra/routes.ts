@@ -10,6 +10,7 @@ import {
   listTicketsQuerySchema,
   metricsQuerySchema,
   providerInputSchema,
+  providerStatusSchema,
   rejectRequestSchema,
   releaseRequestSchema,
   routingPolicySchema,
@@ -51,6 +52,14 @@ export const ROUTES = [
     body: providerInputSchema,
   }),
   route('GET', '/v1/providers/{providerId}', 'http/get-provider', PROVIDER_WORK, 'Read a provider'),
+  route(
+    'POST',
+    '/v1/providers/{providerId}/status',
+    'http/set-provider-status',
+    ADMIN,
+    'Pause, resume or take a provider offline (changes only its status)',
+    { body: providerStatusSchema },
+  ),
   route(
     'DELETE',
     '/v1/providers/{providerId}',

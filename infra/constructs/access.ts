@@ -51,6 +51,7 @@ export const ACCESS = {
   'http/get-backlog': READ,
   // putProvider (UpdateItem), deleteProvider (DeleteItem), putPolicy (PutItem), storeApiKey (PutItem)
   'http/put-provider': WRITE,
+  'http/set-provider-status': WRITE,
   'http/delete-provider': WRITE,
   'http/put-sla-policy': WRITE,
   'http/put-routing-policy': WRITE,

@@ -61,6 +61,11 @@ export const providerInputSchema = z
   .meta({ id: 'ProviderInput' });
 export type ProviderInput = z.infer<typeof providerInputSchema>;
 
+/** Only the status: operators pause and resume without re-sending (and racing) the whole configuration. */
+export const providerStatusSchema = z
+  .strictObject({ status: z.enum(PROVIDER_STATUSES) })
+  .meta({ id: 'ProviderStatus' });
+
 export const slaPolicySchema = z
   .strictObject({
     targets: z.strictObject({

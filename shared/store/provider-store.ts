@@ -118,3 +118,29 @@ export async function deleteProvider(table: Table, providerId: string): Promise<
     return (await getProvider(table, providerId)) ? 'has_open_items' : 'not_found';
   }
 }
+
+/** Changes only the status (and the version, so routers and calendars see a new provider version). */
+export async function setProviderStatus(
+  table: Table,
+  providerId: string,
+  status: Provider['status'],
+  now: string,
+): Promise<Provider | undefined> {
+  try {
+    const result = await table.db.send(
+      new UpdateCommand({
+        TableName: table.name,
+        Key: providerKey(providerId),
+        UpdateExpression: 'SET #status = :status, updatedAt = :now ADD version :one',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': status, ':now': now, ':one': 1 },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return stripLayout<Provider>(result.Attributes ?? {});
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}

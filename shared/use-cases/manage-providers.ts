@@ -2,7 +2,13 @@ import { CalendarCache, isOpenAt, nextOpeningAt } from '../domain/calendar.js';
 import type { ProviderInput } from '../domain/schemas.js';
 import type { Provider } from '../domain/types.js';
 import { conflict, notFound } from '../lib/errors.js';
-import { deleteProvider, getProvider, listProviders, putProvider } from '../store/provider-store.js';
+import {
+  deleteProvider,
+  getProvider,
+  listProviders,
+  putProvider,
+  setProviderStatus,
+} from '../store/provider-store.js';
 import { type AppContext, isoNow } from './context.js';
 
 const calendars = new CalendarCache();
@@ -40,4 +46,10 @@ export async function removeProvider(ctx: AppContext, providerId: string): Promi
   if (outcome === 'not_found') throw notFound('provider');
   if (outcome === 'has_open_items')
     throw conflict('the provider still holds open items; pause it and let them drain');
+}
+
+export async function changeProviderStatus(ctx: AppContext, providerId: string, status: Provider['status']) {
+  const provider = await setProviderStatus(ctx.table, providerId, status, isoNow(ctx));
+  if (!provider) throw notFound('provider');
+  return providerView(provider, ctx.now());
 }

@@ -4,6 +4,7 @@ import { handler as deleteProvider } from '../../functions/http/delete-provider.
 import { handler as getProvider } from '../../functions/http/get-provider.js';
 import { handler as listProviders } from '../../functions/http/list-providers.js';
 import { handler as putProvider } from '../../functions/http/put-provider.js';
+import { handler as setProviderStatus } from '../../functions/http/set-provider-status.js';
 import { providerInput, uniqueId } from '../fixtures/entities.js';
 import { ADMIN, invoke, provider, source } from '../fixtures/events.js';
 
@@ -173,5 +174,35 @@ describe('providers API', () => {
     });
     expect(created.statusCode).toBe(201);
     expect(created.body.apiKey).toMatch(/^orp_[\w-]{32}$/);
+  });
+});
+
+describe('provider status', () => {
+  it('changes only the status, and 404s for an unknown provider', async () => {
+    const providerId = uniqueId('status');
+    const created = await invoke(putProvider, 'PUT /v1/providers/{providerId}', {
+      principal: ADMIN,
+      params: { providerId },
+      body: providerInput({ capacity: 9 }),
+    });
+    const paused = await invoke(setProviderStatus, 'POST /v1/providers/{providerId}/status', {
+      principal: ADMIN,
+      params: { providerId },
+      body: { status: 'paused' },
+    });
+    expect(paused.statusCode).toBe(200);
+    expect(paused.body).toStrictEqual({ ...created.body, status: 'paused', updatedAt: expect.any(String) });
+    const unknown = await invoke(setProviderStatus, 'POST /v1/providers/{providerId}/status', {
+      principal: ADMIN,
+      params: { providerId: uniqueId('nobody') },
+      body: { status: 'paused' },
+    });
+    expect(unknown.statusCode).toBe(404);
+    const invalid = await invoke(setProviderStatus, 'POST /v1/providers/{providerId}/status', {
+      principal: ADMIN,
+      params: { providerId },
+      body: { status: 'sleeping' },
+    });
+    expect(invalid.statusCode).toBe(400);
   });
 });
