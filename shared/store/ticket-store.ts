@@ -10,7 +10,14 @@ import {
 import { holdsCapacity, isOpen } from '../domain/ticket.js';
 import type { Ticket } from '../domain/types.js';
 import { failedConditionIndexes, isConditionFailure } from './dynamo-client.js';
-import { providerKey, queueIndexKeys, statusIndexKeys, ticketKey, timerIndexKeys } from './keys.js';
+import {
+  providerKey,
+  queueIndexKeys,
+  statusIndexKeys,
+  statusPartition,
+  ticketKey,
+  timerIndexKeys,
+} from './keys.js';
 import { stripLayout, type Table } from './table.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -216,4 +223,23 @@ export async function queryTickets(
     items: (result.Items ?? []).map((item) => stripLayout<Ticket>(item)),
     cursor: encodeCursor(result.LastEvaluatedKey),
   };
+}
+
+/** Every ticket in the given statuses, read page by page from the status index. */
+export async function ticketsWithStatus(table: Table, statuses: readonly string[]): Promise<Ticket[]> {
+  const tickets: Ticket[] = [];
+  for (const status of statuses) {
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await queryTickets(table, {
+        index: 'by-status',
+        partition: statusPartition(status),
+        limit: 500,
+        cursor,
+      });
+      tickets.push(...page.items);
+      cursor = decodeCursor(page.cursor);
+    } while (cursor);
+  }
+  return tickets;
 }

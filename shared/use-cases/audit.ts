@@ -1,7 +1,6 @@
 import { holdsCapacity } from '../domain/ticket.js';
-import { statusPartition } from '../store/keys.js';
 import { listProviders } from '../store/provider-store.js';
-import { decodeCursor, queryTickets } from '../store/ticket-store.js';
+import { ticketsWithStatus } from '../store/ticket-store.js';
 import type { AppContext } from './context.js';
 
 export interface AuditRow {
@@ -20,22 +19,10 @@ export interface AuditRow {
  */
 export async function auditOpenItems(ctx: AppContext): Promise<AuditRow[]> {
   const counted = new Map<string, number>();
-  for (const status of ['queued', 'leased'] as const) {
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await queryTickets(ctx.table, {
-        index: 'by-status',
-        partition: statusPartition(status),
-        limit: 500,
-        cursor,
-      });
-      for (const ticket of page.items) {
-        if (holdsCapacity(ticket.status) && ticket.providerId) {
-          counted.set(ticket.providerId, (counted.get(ticket.providerId) ?? 0) + 1);
-        }
-      }
-      cursor = decodeCursor(page.cursor);
-    } while (cursor);
+  for (const ticket of await ticketsWithStatus(ctx.table, ['queued', 'leased'])) {
+    if (holdsCapacity(ticket.status) && ticket.providerId) {
+      counted.set(ticket.providerId, (counted.get(ticket.providerId) ?? 0) + 1);
+    }
   }
   return (await listProviders(ctx.table)).map((provider) => {
     const count = counted.get(provider.providerId) ?? 0;

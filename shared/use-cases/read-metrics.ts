@@ -1,10 +1,9 @@
 import { OPEN_STATUSES, slaStateAt } from '../domain/ticket.js';
-import type { Ticket, TicketStatus } from '../domain/types.js';
+import type { TicketStatus } from '../domain/types.js';
 import { AppError } from '../lib/errors.js';
-import { statusPartition } from '../store/keys.js';
 import { hourOf, readHourlyCounts, sumCounts } from '../store/metric-store.js';
 import { listProviders } from '../store/provider-store.js';
-import { decodeCursor, queryTickets } from '../store/ticket-store.js';
+import { ticketsWithStatus } from '../store/ticket-store.js';
 import type { AppContext } from './context.js';
 
 const DAY_MS = 86_400_000;
@@ -56,29 +55,11 @@ export async function providerMetrics(ctx: AppContext, window: { from?: string; 
   return { from: from.toISOString(), to: to.toISOString(), items };
 }
 
-async function openTickets(ctx: AppContext): Promise<Ticket[]> {
-  const tickets: Ticket[] = [];
-  for (const status of OPEN_STATUSES) {
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await queryTickets(ctx.table, {
-        index: 'by-status',
-        partition: statusPartition(status),
-        limit: 500,
-        cursor,
-      });
-      tickets.push(...page.items);
-      cursor = decodeCursor(page.cursor);
-    } while (cursor);
-  }
-  return tickets;
-}
-
 /** Open tickets grouped by skill and priority. */
 export async function backlog(ctx: AppContext) {
   const nowMs = ctx.now();
   const groups = new Map<string, Record<string, number | string> & { oldestAgeSeconds: number }>();
-  for (const ticket of await openTickets(ctx)) {
+  for (const ticket of await ticketsWithStatus(ctx.table, OPEN_STATUSES)) {
     const key = `${ticket.skill}\u0000${ticket.priority}`;
     let group = groups.get(key);
     if (!group) {
