@@ -72,8 +72,8 @@ export function startStreamPoller(options: {
     return result.ShardIterator;
   }
 
-  /** Hands records to the function; returns how many it finished (the rest will be re-read). */
-  async function deliver(shardId: string, records: _Record[]): Promise<boolean> {
+  /** Hands records to the function (retrying from the first failed record) and checkpoints after them. */
+  async function deliver(shardId: string, records: _Record[]): Promise<void> {
     const handler = await options.handler();
     for (let attempt = 0; attempt <= STREAM.maxRetries; attempt++) {
       try {
@@ -94,7 +94,6 @@ export function startStreamPoller(options: {
     const last = records.at(-1)?.dynamodb?.SequenceNumber;
     if (last) checkpoints[shardId] = last;
     saveCheckpoints();
-    return true;
   }
 
   async function pollOnce(): Promise<void> {
