@@ -2,7 +2,11 @@
 // with real business hours that together cover every hour of the week
 // (Manila's long day ends at 14:00 UTC, Mexico City opens at 13:00 UTC and
 // closes at 02:00–03:00 UTC, Manila opens again at 22:00 UTC).
-import type { ProviderInput, RoutingPolicy } from '../../shared/domain/schemas.js';
+import {
+  DEFAULT_ROUTING_POLICY,
+  type ProviderInput,
+  type RoutingPolicy,
+} from '../../shared/domain/schemas.js';
 
 export interface DemoProvider {
   providerId: string;
@@ -108,6 +112,7 @@ export const DEMO_PROVIDERS: DemoProvider[] = [
 
 /** SLA-minded weights: finishing in time first, then price and quality; shares and load as tie-breakers. */
 export const DEMO_ROUTING_POLICY: RoutingPolicy = {
+  ...DEFAULT_ROUTING_POLICY,
   weights: { slack: 0.35, cost: 0.25, quality: 0.2, share: 0.12, load: 0.08 },
   relaxProficiencyAfterSeconds: 600,
 };

@@ -57,6 +57,8 @@ export const providerInputSchema = z
     dataClearance: z.enum(DATA_CLEARANCES),
     dataRegions: z.array(z.string().min(1).max(32)).max(50).optional(),
     allocationShare: z.number().min(0).max(1).optional(),
+    /** An overflow provider takes only tickets that every other eligible provider would finish late. */
+    overflow: z.boolean().optional(),
   })
   .meta({ id: 'ProviderInput' });
 export type ProviderInput = z.infer<typeof providerInputSchema>;
@@ -94,6 +96,21 @@ export const routingPolicySchema = z
       load: z.number().min(0),
     }),
     relaxProficiencyAfterSeconds: z.number().int().positive(),
+    /**
+     * Safety margin: a provider is on time only if the work ahead plus this many standard deviations of
+     * it (exponential service times) still ends before due, counted in the provider's open hours.
+     */
+    safetyMarginZ: z.number().min(0).max(10).default(2),
+    /**
+     * Overload aging: a ticket that can no longer meet its due moves ahead of on-time work once it has
+     * been late this long, so none starves.
+     */
+    lateAgingSeconds: z
+      .number()
+      .int()
+      .positive()
+      .max(30 * 86400)
+      .default(86400),
   })
   .meta({ id: 'RoutingPolicy' });
 export type RoutingPolicy = z.infer<typeof routingPolicySchema>;
@@ -101,6 +118,8 @@ export type RoutingPolicy = z.infer<typeof routingPolicySchema>;
 export const DEFAULT_ROUTING_POLICY: RoutingPolicy = {
   weights: { slack: 0.3, cost: 0.3, quality: 0.15, share: 0.15, load: 0.1 },
   relaxProficiencyAfterSeconds: 900,
+  safetyMarginZ: 2,
+  lateAgingSeconds: 86400,
 };
 
 export const MAX_PAYLOAD_BYTES = 32 * 1024;

@@ -22,6 +22,7 @@ const CONFIG_FIELDS = [
   'dataClearance',
   'dataRegions',
   'allocationShare',
+  'overflow',
 ] as const satisfies readonly (keyof ProviderInput)[];
 
 /**
