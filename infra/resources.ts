@@ -77,8 +77,8 @@ export const QUEUES = {
 
 export type QueueName = keyof typeof QUEUES;
 
-/** The number of hash buckets the timer index spreads open tickets over. */
-export const TIMER_BUCKETS = 4;
+/** The number of hash buckets the timer index spreads open tickets over (owned by the store's layout). */
+export { TIMER_BUCKETS } from '../shared/store/layout.js';
 
 /** The stream consumer's batching, shared by the AWS event source and the local poller. */
 export const STREAM = { batchSize: 100, maxRetries: 5 } as const;

@@ -1,6 +1,6 @@
 // Key builders for the single table: every pk/sk and index key is made here,
 // never string-concatenated elsewhere.
-import { TIMER_BUCKETS } from '../../infra/resources.js';
+import { TIMER_BUCKETS } from './layout.js';
 
 export const providerKey = (providerId: string) => ({ pk: `PROVIDER#${providerId}`, sk: 'PROFILE' });
 export const ticketKey = (ticketId: string) => ({ pk: `TICKET#${ticketId}`, sk: 'TICKET' });

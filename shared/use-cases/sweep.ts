@@ -1,4 +1,4 @@
-import { TIMER_BUCKETS } from '../../infra/resources.js';
+import { TIMER_BUCKETS } from '../store/layout.js';
 import { addOpenHours, CalendarCache } from '../domain/calendar.js';
 import { onTimer } from '../domain/timer-rules.js';
 import type { Provider, Ticket } from '../domain/types.js';
