@@ -7,6 +7,7 @@ import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { providerEvents, ticketEvents } from '../../shared/domain/change-events.js';
 import { CLOUDWATCH_METRIC_OF } from '../../shared/domain/metric-changes.js';
+import type { CountIncrement } from '../../shared/domain/metric-counts.js';
 import { holdsCapacity } from '../../shared/domain/ticket.js';
 import type { Provider, Ticket } from '../../shared/domain/types.js';
 import {
@@ -14,7 +15,6 @@ import {
   eventBridgePublisher,
   jsonLinesPublisher,
 } from '../../shared/messaging/event-publisher.js';
-import type { CountIncrement } from '../../shared/store/metric-store.js';
 import { countTicketChange } from '../../shared/use-cases/count-metrics.js';
 import { failOverProvider } from '../../shared/use-cases/fail-over-provider.js';
 import { wakeParkedTickets } from '../../shared/use-cases/wake-parked.js';

@@ -1,5 +1,5 @@
 // What a table change means for the world outside: the events to publish.
-import type { OutEvent } from '../messaging/event-publisher.js';
+import type { OutEvent } from './events.js';
 import type { Provider, Ticket } from './types.js';
 
 /** Ticket history entries added by this change, as events (the sequence survives history trimming). */

@@ -1,8 +1,7 @@
 // Which counters a ticket change moves. Pure: the stream consumer applies them once.
-import type { CountIncrement } from '../store/metric-store.js';
+import { type CountIncrement, hourOf } from './metric-counts.js';
 import type { Ticket } from './types.js';
 
-const hourOf = (iso: string) => iso.slice(0, 13);
 /** Breaches of tickets that no provider holds are counted here. */
 export const UNASSIGNED = 'unassigned';
 

@@ -1,15 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-
-/** One event out, as API.md's "Events out" describes. `id` lets consumers drop replays. */
-export interface OutEvent {
-  id: string;
-  type: string;
-  at: string;
-  ticketId?: string;
-  providerId?: string;
-  [field: string]: unknown;
-}
+import type { OutEvent } from '../domain/events.js';
 
 export interface EventPublisher {
   publish(events: OutEvent[]): Promise<void>;

@@ -1,28 +1,11 @@
 import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { COUNTERS, type CountIncrement, type Counts } from '../domain/metric-counts.js';
 import { isConditionFailure } from './dynamo-client.js';
 import { countedMarkerKey, metricKey } from './keys.js';
 import type { Table } from './table.js';
 
-export const COUNTERS = [
-  'routed',
-  'completed',
-  'completedOnTime',
-  'breached',
-  'rerouted',
-  'handleSeconds',
-  'cost',
-] as const;
-export type Counter = (typeof COUNTERS)[number];
-export type Counts = Partial<Record<Counter, number>>;
-
-export interface CountIncrement {
-  providerId: string;
-  /** `2026-11-22T14`: the UTC hour the counted thing happened in. */
-  hour: string;
-  counts: Counts;
-}
-
-export const hourOf = (iso: string) => iso.slice(0, 13);
+/** The hour form the counters are read by; defined with the counters in the domain. */
+export { hourOf } from '../domain/metric-counts.js';
 
 /** How long "already counted" markers are kept: longer than any stream replay. */
 const MARKER_TTL_SECONDS = 3 * 86400;

@@ -1,6 +1,7 @@
 import { metricIncrements } from '../domain/metric-changes.js';
+import type { CountIncrement } from '../domain/metric-counts.js';
 import type { Ticket } from '../domain/types.js';
-import { addCountsOnce, type CountIncrement } from '../store/metric-store.js';
+import { addCountsOnce } from '../store/metric-store.js';
 import type { AppContext } from './context.js';
 
 /** Counts one ticket change; the change's sequence number makes a replay count nothing. */
