@@ -11,13 +11,26 @@ let context: AppContext | undefined;
 /** The handlers' context, built on first use from the environment and reused while warm. */
 export function appContext(): AppContext {
   if (!context) {
-    const { TABLE_NAME, ROUTING_QUEUE_URL } = env();
+    const {
+      TABLE_NAME,
+      ROUTING_QUEUE_URL,
+      CURSOR_SECRET,
+      AUDIT_RETENTION_DAYS,
+      INTAKE_SOURCE_RATE,
+      INTAKE_GLOBAL_RATE,
+    } = env();
     const dynamo = tracer.captureAWSv3Client(new DynamoDBClient({}));
     const sqs = tracer.captureAWSv3Client(new SQSClient({}));
     context = {
       table: { db: createDocumentClient(dynamo), name: TABLE_NAME },
       routingQueue: sqsRoutingQueue(sqs, ROUTING_QUEUE_URL),
       now: () => Date.now(),
+      cursorSecret: CURSOR_SECRET,
+      auditRetentionDays: AUDIT_RETENTION_DAYS,
+      intakeLimits:
+        INTAKE_SOURCE_RATE && INTAKE_GLOBAL_RATE
+          ? { perSourcePerSecond: INTAKE_SOURCE_RATE, globalPerSecond: INTAKE_GLOBAL_RATE }
+          : undefined,
     };
   }
   return context;

@@ -9,6 +9,13 @@ const envSchema = z.object({
   EVENT_BUS_NAME: z.string().min(1).optional(),
   /** JSON-lines event log (local runtime). */
   EVENT_LOG_FILE: z.string().min(1).optional(),
+  /** Signs list cursors; the same for every function of a stage. */
+  CURSOR_SECRET: z.string().min(16).optional(),
+  /** Days an access audit entry is kept (DynamoDB TTL). */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  /** Intake limits in tickets per second: per source, and the stage's cap over all sources. */
+  INTAKE_SOURCE_RATE: z.coerce.number().int().min(1).optional(),
+  INTAKE_GLOBAL_RATE: z.coerce.number().int().min(1).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { AppError, type ErrorCode } from '../../shared/lib/errors.js';
+import { AppError, type ErrorCode, ThrottledError } from '../../shared/lib/errors.js';
 import { logger } from './observability.js';
 
 export const STATUS_OF: Record<ErrorCode, number> = {
@@ -21,10 +21,18 @@ export function jsonResponse(statusCode: number, body: unknown): APIGatewayProxy
   };
 }
 
-export const errorResponse = (error: AppError) =>
-  jsonResponse(STATUS_OF[error.code], {
+export function errorResponse(error: AppError): APIGatewayProxyStructuredResultV2 {
+  const response = jsonResponse(STATUS_OF[error.code], {
     error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
   });
+  if (error instanceof ThrottledError) {
+    response.headers = {
+      ...response.headers,
+      'retry-after': String(Math.max(1, Math.ceil(error.retryAfterSeconds))),
+    };
+  }
+  return response;
+}
 
 /**
  * Turns every error into the contract's error shape. Expected errors keep
@@ -41,7 +49,7 @@ export function errorMapper(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayP
         return;
       }
       if ((error as { name?: string } | null)?.name === 'ThrottlingException') {
-        request.response = errorResponse(new AppError('throttled', 'too many requests, retry with backoff'));
+        request.response = errorResponse(new ThrottledError('too many requests, retry with backoff', 1));
         return;
       }
       logger.error('unhandled error', { routeKey: request.event.routeKey, error: error as Error });

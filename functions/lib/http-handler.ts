@@ -3,7 +3,10 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { z } from 'zod';
 import { type RouteKey, routeFor } from '../../infra/routes.js';
 import type { Principal, Role } from '../../shared/domain/types.js';
+import { keyIdSchema } from '../../shared/domain/access-schemas.js';
+import { providerIdSchema, sourceIdSchema } from '../../shared/domain/schemas.js';
 import { AppError } from '../../shared/lib/errors.js';
+import { jsonNestingDepth, MAX_JSON_DEPTH } from '../../shared/lib/json-limits.js';
 import { issueDetails } from '../../shared/lib/zod-issues.js';
 import { errorMapper, jsonResponse } from './http-errors.js';
 import { logger, observed } from './observability.js';
@@ -17,12 +20,17 @@ export interface HttpRequest<TBody, TQuery> {
   params: Record<string, string>;
   /** Undefined only on public routes. */
   principal: Principal;
+  /** Who called, for the access audit trail (undefined only on public routes). */
+  actor: Actor;
+  /** API Gateway's id of this request. */
+  requestId: string;
   event: APIGatewayProxyEventV2;
 }
 
 export interface HttpResult {
   statusCode: number;
   body?: unknown;
+  headers?: Record<string, string>;
 }
 
 /** What the authorizer (API Gateway's in AWS, the local runtime's locally) put in the request. */
@@ -30,6 +38,15 @@ export interface AuthorizerContext {
   role?: Role | 'anonymous';
   sourceId?: string;
   providerId?: string;
+  /** The id of the API key (never the key itself). */
+  keyId?: string;
+}
+
+/** The caller as the audit trail records it. */
+export interface Actor {
+  keyId: string | null;
+  role: Role;
+  ownerId: string | null;
 }
 
 type EventWithAuthorizer = APIGatewayProxyEventV2 & {
@@ -48,11 +65,47 @@ function principalOf(event: EventWithAuthorizer, roles: readonly Role[]): Princi
   return { role: context.role, sourceId: context.sourceId, providerId: context.providerId };
 }
 
+function actorOf(event: EventWithAuthorizer, principal: Principal | undefined): Actor {
+  return {
+    keyId: event.requestContext.authorizer?.lambda?.keyId ?? null,
+    role: principal?.role ?? 'admin',
+    ownerId: principal?.sourceId ?? principal?.providerId ?? null,
+  };
+}
+
+/** What each path parameter must look like: a malformed or oversized id is a 400 before any lookup. */
+const PATH_PARAMS: Record<string, z.ZodType<string>> = {
+  providerId: providerIdSchema,
+  sourceId: sourceIdSchema,
+  // ticket ids are 32 hex digits; other well-formed strings are simply not found
+  ticketId: z.string().min(1).max(128),
+  keyId: keyIdSchema,
+};
+
+function checkPathParams(params: Record<string, string>): void {
+  for (const [name, value] of Object.entries(params)) {
+    const schema = PATH_PARAMS[name] ?? z.string().min(1).max(128);
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      throw new AppError(
+        'validation_error',
+        `the path parameter ${name} is not valid`,
+        issueDetails(parsed.error, [name]),
+      );
+    }
+  }
+}
+
 function parseJson(raw: string | undefined, isBase64Encoded: boolean): unknown {
   if (raw === undefined || raw === '') return undefined;
   const text = isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
     throw new AppError('payload_too_large', `the request body is larger than ${MAX_BODY_BYTES} bytes`);
+  }
+  if (jsonNestingDepth(text) > MAX_JSON_DEPTH) {
+    throw new AppError('validation_error', `the body is nested deeper than ${MAX_JSON_DEPTH} levels`, [
+      { path: '', message: `nested deeper than ${MAX_JSON_DEPTH} levels` },
+    ]);
   }
   try {
     return JSON.parse(text);
@@ -92,6 +145,8 @@ export function httpHandler<TBody = undefined, TQuery = undefined>(
         definition.roles === 'public'
           ? (undefined as unknown as Principal)
           : principalOf(event as EventWithAuthorizer, definition.roles);
+      const params = pathParams(event);
+      checkPathParams(params);
       const rawBody = parseJson(event.body, event.isBase64Encoded);
       if (!options.body && rawBody !== undefined && definition.method !== 'GET') {
         // Routes without a body still reject one, so a misplaced field surfaces.
@@ -106,10 +161,20 @@ export function httpHandler<TBody = undefined, TQuery = undefined>(
       const query = options.query
         ? validate(options.query, event.queryStringParameters ?? {}, 'query')
         : (undefined as TQuery);
-      const result = await handle({ body, query, params: pathParams(event), principal, event });
-      return result.body === undefined
-        ? { statusCode: result.statusCode, headers: {} }
-        : jsonResponse(result.statusCode, result.body);
+      const result = await handle({
+        body,
+        query,
+        params,
+        principal,
+        actor: actorOf(event as EventWithAuthorizer, principal),
+        requestId: event.requestContext.requestId,
+        event,
+      });
+      const response =
+        result.body === undefined
+          ? { statusCode: result.statusCode, headers: {} }
+          : jsonResponse(result.statusCode, result.body);
+      return result.headers ? { ...response, headers: { ...response.headers, ...result.headers } } : response;
     });
 }
 

@@ -40,9 +40,16 @@ function matchRoute(method: string, path: string) {
     if (route.definition.method !== method) continue;
     const match = route.pattern.exec(path);
     if (match) {
-      const params = Object.fromEntries(
-        route.names.map((name, index) => [name, decodeURIComponent(match[index + 1] ?? '')]),
-      );
+      const params: Record<string, string> = {};
+      for (const [index, name] of route.names.entries()) {
+        const raw = match[index + 1] ?? '';
+        try {
+          params[name] = decodeURIComponent(raw);
+        } catch {
+          // A malformed %-escape: the handler's path check answers 400 on the raw segment.
+          params[name] = raw;
+        }
+      }
       return { route: route.definition, params };
     }
   }

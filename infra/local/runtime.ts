@@ -1,7 +1,8 @@
 // The embedded local runtime: DynamoDB Local, the SQS emulator, the HTTP API,
 // queue and stream pollers and the sweeper timer, all driving the very
 // handlers that run in Lambda.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -9,6 +10,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
 import { interceptLocalhostDns, startFauxqs } from 'fauxqs';
+import { INTAKE_RATES } from '../../shared/domain/intake-limits.js';
 import { QUEUES } from '../resources.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { freePort } from './free-port.js';
@@ -117,6 +119,25 @@ export function functionEnvironment(backing: Backing, eventLogFile: string): Rec
   };
 }
 
+/**
+ * What the CDK stack gives the functions of a stage beyond the resources: the
+ * cursor-signing secret (generated once, kept in the data directory so
+ * cursors survive a restart) and the dev stage's intake limits
+ * (OUTROUTE_INTAKE_SOURCE_RATE / OUTROUTE_INTAKE_GLOBAL_RATE override them).
+ */
+export function localStageEnvironment(dataDir: string): Record<string, string> {
+  const secretFile = join(dataDir, 'cursor-secret');
+  if (!existsSync(secretFile))
+    writeFileSync(secretFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  return {
+    CURSOR_SECRET: readFileSync(secretFile, 'utf8').trim(),
+    INTAKE_SOURCE_RATE:
+      process.env.OUTROUTE_INTAKE_SOURCE_RATE ?? String(INTAKE_RATES.dev.perSourcePerSecond),
+    INTAKE_GLOBAL_RATE: process.env.OUTROUTE_INTAKE_GLOBAL_RATE ?? String(INTAKE_RATES.dev.globalPerSecond),
+    AUDIT_RETENTION_DAYS: process.env.OUTROUTE_AUDIT_RETENTION_DAYS ?? '365',
+  };
+}
+
 export interface RuntimeOptions {
   port: number;
   dataDir: string;
@@ -137,7 +158,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   mkdirSync(dataDir, { recursive: true });
   const backing = await startBacking({ dataDir });
   const eventLogFile = join(dataDir, 'events.jsonl');
-  Object.assign(process.env, functionEnvironment(backing, eventLogFile));
+  Object.assign(process.env, functionEnvironment(backing, eventLogFile), localStageEnvironment(dataDir));
   const onError =
     options.onError ?? ((error: unknown) => console.error('[outroute]', (error as Error).message ?? error));
 

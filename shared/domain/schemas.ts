@@ -1,6 +1,7 @@
 // The input contract of API.md, as zod schemas. Request validation, the
 // TypeScript types and the OpenAPI document all come from this one file.
 import { z } from 'zod';
+import { boundedNumber, MAX_DURATION_SECONDS } from './numbers.js';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export const DATA_CLEARANCES = ['public', 'internal', 'confidential', 'restricted'] as const;
@@ -30,7 +31,13 @@ const timeWindow = z
   .refine(([start, end]) => start < end, 'a window starts before it ends');
 const localDate = z.iso.date();
 const isoInstant = z.iso.datetime({ offset: true });
-const skillName = z.string().min(1).max(64);
+/** Names that would turn into a prototype or a constructor when a skill map is kept as an object. */
+const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+const skillName = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((name) => !RESERVED_NAMES.has(name), 'a reserved name');
 
 export const businessHoursSchema = z.strictObject(
   Object.fromEntries(WEEKDAYS.map((day) => [day, z.array(timeWindow).max(8).optional()])) as Record<
@@ -51,12 +58,13 @@ export const providerInputSchema = z
     skills: z.record(skillName, z.number().int().min(1).max(5)),
     languages: z.array(z.string().min(2).max(16)).max(50).optional(),
     capacity: z.number().int().min(0).max(1_000_000),
-    throughputPerHour: z.number().positive().max(1_000_000),
-    costPerItem: z.number().min(0).default(0),
-    qualityScore: z.number().min(0).max(1).default(1),
+    /** At least 0.01 an hour: a slower provider would predict completions centuries away. */
+    throughputPerHour: boundedNumber(0.01, 1_000_000, 4),
+    costPerItem: boundedNumber(0, 1_000_000, 4).default(0),
+    qualityScore: boundedNumber(0, 1, 6).default(1),
     dataClearance: z.enum(DATA_CLEARANCES),
     dataRegions: z.array(z.string().min(1).max(32)).max(50).optional(),
-    allocationShare: z.number().min(0).max(1).optional(),
+    allocationShare: boundedNumber(0, 1, 6).optional(),
     /** An overflow provider takes only tickets that every other eligible provider would finish late. */
     overflow: z.boolean().optional(),
   })
@@ -71,12 +79,12 @@ export const providerStatusSchema = z
 export const slaPolicySchema = z
   .strictObject({
     targets: z.strictObject({
-      P1: z.number().int().positive(),
-      P2: z.number().int().positive(),
-      P3: z.number().int().positive(),
-      P4: z.number().int().positive(),
+      P1: z.number().int().positive().max(MAX_DURATION_SECONDS),
+      P2: z.number().int().positive().max(MAX_DURATION_SECONDS),
+      P3: z.number().int().positive().max(MAX_DURATION_SECONDS),
+      P4: z.number().int().positive().max(MAX_DURATION_SECONDS),
     }),
-    atRiskFraction: z.number().gt(0).lt(1),
+    atRiskFraction: boundedNumber(0, 1, 6).refine((value) => value > 0 && value < 1, 'between 0 and 1'),
   })
   .meta({ id: 'SlaPolicy' });
 export type SlaPolicy = z.infer<typeof slaPolicySchema>;
@@ -89,18 +97,18 @@ export const DEFAULT_SLA_POLICY: SlaPolicy = {
 export const routingPolicySchema = z
   .strictObject({
     weights: z.strictObject({
-      slack: z.number().min(0),
-      cost: z.number().min(0),
-      quality: z.number().min(0),
-      share: z.number().min(0),
-      load: z.number().min(0),
+      slack: boundedNumber(0, 1000, 6),
+      cost: boundedNumber(0, 1000, 6),
+      quality: boundedNumber(0, 1000, 6),
+      share: boundedNumber(0, 1000, 6),
+      load: boundedNumber(0, 1000, 6),
     }),
-    relaxProficiencyAfterSeconds: z.number().int().positive(),
+    relaxProficiencyAfterSeconds: z.number().int().positive().max(MAX_DURATION_SECONDS),
     /**
      * Safety margin: a provider is on time only if the work ahead plus this many standard deviations of
      * it (exponential service times) still ends before due, counted in the provider's open hours.
      */
-    safetyMarginZ: z.number().min(0).max(10).default(2),
+    safetyMarginZ: boundedNumber(0, 10, 6).default(2),
     /**
      * Overload aging: a ticket that can no longer meet its due moves ahead of on-time work once it has
      * been late this long, so none starves.

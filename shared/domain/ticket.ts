@@ -1,7 +1,7 @@
 // Pure rules about a ticket's state: creation, history, timers and how it is shown.
 import { sha256Hex } from '../lib/hash.js';
 import type { SlaPolicy, TicketInput } from './schemas.js';
-import type { HistoryEntry, SlaState, Ticket, TicketStatus } from './types.js';
+import type { HistoryEntry, Principal, SlaState, Ticket, TicketStatus } from './types.js';
 
 /** Enough history to explain a ticket's life; older entries are dropped (events out keep all). */
 export const HISTORY_LIMIT = 50;
@@ -126,5 +126,42 @@ export function ticketView(ticket: Ticket, nowMs: number) {
     attempts: ticket.attempts,
     routing: ticket.routing ?? null,
     history: ticket.history.map(({ seq: _seq, ...entry }) => entry),
+  };
+}
+
+export type TicketView = ReturnType<typeof ticketView>;
+
+/**
+ * What each role may see of a ticket (vendors never see each other): admin
+ * everything; a source the routing outcome (provider, reason, when) without
+ * the candidates; a provider its own candidate entry only, and of the history
+ * only what happened at it (other entries keep their time and event).
+ */
+export function ticketViewFor(principal: Principal, ticket: Ticket, nowMs: number) {
+  const view = ticketView(ticket, nowMs);
+  if (principal.role === 'admin') return view;
+  const routing = view.routing;
+  if (principal.role === 'source') {
+    return {
+      ...view,
+      routing: routing && {
+        decidedAt: routing.decidedAt,
+        providerId: routing.providerId,
+        reason: routing.reason,
+      },
+    };
+  }
+  const own = principal.providerId;
+  return {
+    ...view,
+    routing: routing && {
+      decidedAt: routing.decidedAt,
+      providerId: routing.providerId === own ? own : null,
+      reason: routing.providerId === own ? routing.reason : null,
+      candidates: routing.candidates.filter((candidate) => candidate.providerId === own),
+    },
+    history: view.history.map((entry) =>
+      entry.providerId === own ? entry : { at: entry.at, event: entry.event },
+    ),
   };
 }

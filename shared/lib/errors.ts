@@ -25,5 +25,15 @@ export class AppError extends Error {
   }
 }
 
+/** A 429: the caller should wait `retryAfterSeconds` (sent as Retry-After) before trying again. */
+export class ThrottledError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('throttled', message);
+  }
+}
+
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
 export const conflict = (message: string) => new AppError('conflict', message);

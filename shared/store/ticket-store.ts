@@ -66,7 +66,14 @@ export async function insertTicket(
             {
               Put: {
                 TableName: table.name,
-                Item: { pk: ticketKey(ticket.ticketId).pk, sk: PAYLOAD_SK, entity: 'payload', payload },
+                // As JSON text: a map attribute would refuse (or worse, silently change) keys such as
+                // "constructor" or "", numbers beyond DynamoDB's range, and nesting beyond 32 levels.
+                Item: {
+                  pk: ticketKey(ticket.ticketId).pk,
+                  sk: PAYLOAD_SK,
+                  entity: 'payload',
+                  payloadJson: JSON.stringify(payload),
+                },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -99,13 +106,17 @@ export async function getPayloads(table: Table, ticketIds: string[]): Promise<Ma
         new BatchGetCommand({ RequestItems: { [table.name]: { Keys: keys, ConsistentRead: true } } }),
       );
       for (const item of result.Responses?.[table.name] ?? []) {
-        payloads.set(String(item.pk).slice('TICKET#'.length), item.payload);
+        payloads.set(String(item.pk).slice('TICKET#'.length), payloadOf(item));
       }
       keys = result.UnprocessedKeys?.[table.name]?.Keys;
     }
   }
   return payloads;
 }
+
+/** Payloads are kept as JSON text; items written before that kept a map attribute. */
+const payloadOf = (item: Record<string, unknown>): unknown =>
+  typeof item.payloadJson === 'string' ? JSON.parse(item.payloadJson) : item.payload;
 
 /** One unit of capacity taken (only from an active provider with room) or given back. */
 export function capacityChange(table: Table, providerId: string, delta: 1 | -1): TransactItem {

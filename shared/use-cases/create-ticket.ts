@@ -4,6 +4,7 @@ import { newTicket, ticketIdFor } from '../domain/ticket.js';
 import type { Ticket } from '../domain/types.js';
 import { AppError, conflict } from '../lib/errors.js';
 import { canonicalJson, sha256Hex } from '../lib/hash.js';
+import { jsonValueProblems } from '../lib/json-limits.js';
 import { issueDetails } from '../lib/zod-issues.js';
 import { getPolicy } from '../store/config-store.js';
 import { getTicket, insertTicket } from '../store/ticket-store.js';
@@ -25,8 +26,13 @@ export function parseTicketInput(body: unknown, pathPrefix: (string | number)[] 
       issueDetails(parsed.error as z.ZodError, pathPrefix),
     );
   }
-  if (parsed.data.payload !== undefined && payloadBytes(parsed.data.payload) > MAX_PAYLOAD_BYTES) {
-    throw new AppError('payload_too_large', `payload is larger than ${MAX_PAYLOAD_BYTES} bytes serialized`);
+  if (parsed.data.payload !== undefined) {
+    const problems = jsonValueProblems(parsed.data.payload, [...pathPrefix, 'payload']);
+    if (problems.length)
+      throw new AppError('validation_error', 'the payload cannot be kept as sent', problems);
+    if (payloadBytes(parsed.data.payload) > MAX_PAYLOAD_BYTES) {
+      throw new AppError('payload_too_large', `payload is larger than ${MAX_PAYLOAD_BYTES} bytes serialized`);
+    }
   }
   return parsed.data;
 }

@@ -1,12 +1,16 @@
 import { z } from 'zod';
 import { sourceIdSchema } from '../domain/schemas.js';
 import { AppError } from '../lib/errors.js';
+import { jsonNestingDepth, MAX_JSON_DEPTH } from '../lib/json-limits.js';
 import { issueDetails } from '../lib/zod-issues.js';
 import type { AppContext } from './context.js';
 import { type CreatedTicket, createTicket, parseTicketInput } from './create-ticket.js';
 
 /** A message body on the intake queue: the ticket body plus `sourceId`, treated exactly as the API would. */
 export async function intakeMessage(ctx: AppContext, body: string): Promise<CreatedTicket> {
+  if (jsonNestingDepth(body) > MAX_JSON_DEPTH) {
+    throw new AppError('validation_error', `the message body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(body);

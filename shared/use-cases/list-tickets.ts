@@ -1,7 +1,8 @@
+import { z } from 'zod';
 import { TICKET_STATUSES } from '../domain/schemas.js';
-import { ticketView } from '../domain/ticket.js';
+import { ticketViewFor } from '../domain/ticket.js';
 import type { Principal, TicketStatus } from '../domain/types.js';
-import { AppError } from '../lib/errors.js';
+import { openCursor, signCursor } from '../lib/cursor.js';
 import { queuePartition, statusPartition } from '../store/keys.js';
 import { decodeCursor, queryTickets } from '../store/ticket-store.js';
 import type { AppContext } from './context.js';
@@ -14,26 +15,27 @@ export interface ListQuery {
   cursor?: string;
 }
 
-interface Cursor {
-  /** Position in TICKET_STATUSES when no status was asked for. */
-  s: number;
-  k?: Record<string, unknown>;
-}
+/** Queries one request may run: a page with few matches ends early with a cursor to follow. */
+export const MAX_QUERIES_PER_PAGE = 10;
 
-const encode = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+/** A DynamoDB start key of the ticket indexes: the table and index key attributes, bounded strings. */
+export const startKeySchema = z
+  .partialRecord(
+    z.enum(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk']),
+    z.string().min(1).max(1024),
+  )
+  .refine((key) => typeof key.pk === 'string' && typeof key.sk === 'string', 'a start key');
 
-function decode(raw: string | undefined): Cursor {
-  if (!raw) return { s: 0 };
-  try {
-    const cursor = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
-    if (typeof cursor.s === 'number') return cursor;
-  } catch {
-    // fall through to the 400 below
-  }
-  throw new AppError('validation_error', 'the cursor is not valid', [
-    { path: 'cursor', message: 'not a cursor' },
-  ]);
-}
+const cursorSchema = z.strictObject({
+  /** Position in the statuses walked. */
+  s: z.number().int().min(0).max(TICKET_STATUSES.length),
+  k: startKeySchema.optional(),
+});
+type Cursor = z.infer<typeof cursorSchema>;
+
+/** The query a cursor belongs to: one list's cursor cannot continue another. */
+const scopeOf = (sourceId: string | undefined, query: ListQuery) =>
+  JSON.stringify(['tickets', query.status ?? null, query.providerId ?? null, sourceId ?? null]);
 
 /**
  * Tickets by status (oldest first), optionally of one provider; a source sees
@@ -43,8 +45,12 @@ function decode(raw: string | undefined): Cursor {
 export async function listTickets(ctx: AppContext, principal: Principal, query: ListQuery) {
   const sourceId = principal.role === 'source' ? principal.sourceId : query.sourceId;
   const statuses = query.status ? [query.status] : [...TICKET_STATUSES];
-  let cursor = decode(query.cursor);
-  const items: ReturnType<typeof ticketView>[] = [];
+  const scope = scopeOf(sourceId, query);
+  let cursor: Cursor = query.cursor
+    ? openCursor(ctx.cursorSecret, scope, query.cursor, cursorSchema)
+    : { s: 0 };
+  let queries = 0;
+  const items: ReturnType<typeof ticketViewFor>[] = [];
   const filters: string[] = [];
   const values: Record<string, unknown> = {};
   if (sourceId) {
@@ -55,7 +61,7 @@ export async function listTickets(ctx: AppContext, principal: Principal, query: 
     filters.push('providerId = :providerId');
     values[':providerId'] = query.providerId;
   }
-  while (cursor.s < statuses.length && items.length < query.limit) {
+  while (cursor.s < statuses.length && items.length < query.limit && queries++ < MAX_QUERIES_PER_PAGE) {
     const status = statuses[cursor.s] as TicketStatus;
     const useQueue = status === 'queued' && query.providerId;
     const page = await queryTickets(ctx.table, {
@@ -66,8 +72,11 @@ export async function listTickets(ctx: AppContext, principal: Principal, query: 
       filter: filters.length ? { expression: filters.join(' AND '), values } : undefined,
     });
     const nowMs = ctx.now();
-    items.push(...page.items.map((ticket) => ticketView(ticket, nowMs)));
-    cursor = page.cursor ? { s: cursor.s, k: decodeCursor(page.cursor) } : { s: cursor.s + 1 };
+    items.push(...page.items.map((ticket) => ticketViewFor(principal, ticket, nowMs)));
+    cursor = page.cursor ? { s: cursor.s, k: decodeCursor(page.cursor) as Cursor['k'] } : { s: cursor.s + 1 };
   }
-  return { items, cursor: cursor.s < statuses.length ? encode(cursor) : undefined };
+  return {
+    items,
+    cursor: cursor.s < statuses.length ? signCursor(ctx.cursorSecret, scope, cursor) : undefined,
+  };
 }

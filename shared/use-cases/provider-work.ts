@@ -5,7 +5,6 @@ import { randomToken, sha256Hex } from '../lib/hash.js';
 import { queuePartition } from '../store/keys.js';
 import { decodeCursor, getPayloads, getTicket, queryTickets, saveTicket } from '../store/ticket-store.js';
 import type { AppContext } from './context.js';
-import { loadVisibleTicket } from './read-ticket.js';
 import { transitionTicket } from './transition.js';
 
 export interface LeasedItem {
@@ -79,12 +78,26 @@ function assertLease(ticket: Ticket, leaseToken: string, nowMs: number): void {
     throw conflict('the lease has expired');
 }
 
-/** A provider reaches only the tickets it holds; for anything else the ticket does not exist. */
+/**
+ * A provider reaches the tickets it holds or held (a call with a token that is
+ * no longer valid is then a 409 from the lease rules, as for admin); a ticket
+ * it never had does not exist for it.
+ */
 async function loadHeld(ctx: AppContext, principal: Principal, ticketId: string): Promise<Ticket> {
-  const ticket = await loadVisibleTicket(ctx, principal, ticketId);
-  if (principal.role === 'provider' && ticket.providerId !== principal.providerId) throw notFound('ticket');
+  const ticket = /^[0-9a-f]{32}$/.test(ticketId) ? await getTicket(ctx.table, ticketId) : undefined;
+  if (!ticket) throw notFound('ticket');
+  if (principal.role === 'admin') return ticket;
+  const own = principal.role === 'provider' && principal.providerId !== undefined;
+  const heldIt =
+    own &&
+    (ticket.providerId === principal.providerId ||
+      ticket.history.some((entry) => entry.providerId === principal.providerId));
+  if (!heldIt) throw notFound('ticket');
   return ticket;
 }
+
+/** The hash of the lease token that completed a ticket, kept so a retried complete is recognised. */
+type CompletedTicket = Ticket & { completedTokenHash?: string };
 
 export interface LeaseCall {
   principal: Principal;
@@ -109,8 +122,13 @@ export async function completeTicket(ctx: AppContext, call: LeaseCall, resolutio
     ctx,
     () => loadHeld(ctx, call.principal, call.ticketId),
     (ticket, nowMs) => {
+      const tokenHash = sha256Hex(call.leaseToken);
+      // A retry of the call that completed it: the same answer, nothing changes.
+      if (ticket.status === 'completed' && (ticket as CompletedTicket).completedTokenHash === tokenHash) {
+        return ticket;
+      }
       assertLease(ticket, call.leaseToken, nowMs);
-      return toCompleted(ticket, resolution, nowMs);
+      return { ...toCompleted(ticket, resolution, nowMs), completedTokenHash: tokenHash } as CompletedTicket;
     },
   );
   return { ticketId: after.ticketId, status: after.status, completedAt: after.completedAt };

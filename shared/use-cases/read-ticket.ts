@@ -1,4 +1,4 @@
-import { ticketView } from '../domain/ticket.js';
+import { ticketViewFor } from '../domain/ticket.js';
 import type { Principal, Ticket } from '../domain/types.js';
 import { notFound } from '../lib/errors.js';
 import { getTicket } from '../store/ticket-store.js';
@@ -24,5 +24,5 @@ export async function loadVisibleTicket(
 }
 
 export async function readTicket(ctx: AppContext, principal: Principal, ticketId: string) {
-  return ticketView(await loadVisibleTicket(ctx, principal, ticketId), ctx.now());
+  return ticketViewFor(principal, await loadVisibleTicket(ctx, principal, ticketId), ctx.now());
 }
