@@ -210,6 +210,16 @@ export function addOpenHours(cal: CompiledCalendar, tMs: number, hours: number):
   return found < 0 ? null : cal.startsMs[found]! + (target - cal.openBeforeMs[found]!);
 }
 
+/**
+ * Open hours between two instants (negative when `toMs` is earlier): slack counted in the provider's own
+ * time, so a 20-minute overrun at closing time shows as the night it really costs. Null beyond the horizon.
+ */
+export function openHoursBetween(cal: CompiledCalendar, fromMs: number, toMs: number): number | null {
+  if (cal.alwaysOpen) return (toMs - fromMs) / HOUR_MS;
+  if (!withinHorizon(cal, fromMs) || !withinHorizon(cal, toMs)) return null;
+  return (openTimeBefore(cal, toMs) - openTimeBefore(cal, fromMs)) / HOUR_MS;
+}
+
 export interface CalendarCacheOptions {
   horizonDays?: number;
   /** Recompile once fewer than this many days of horizon remain ahead of now (default 80% of it). */

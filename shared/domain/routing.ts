@@ -1,15 +1,20 @@
 // The routing decision: which providers to try for one ticket, best first, and why. Pure: `now` is an input.
-import { addOpenHours, type CalendarCache } from './calendar.js';
+import type { CalendarCache, CompiledCalendar } from './calendar.js';
+import { openHoursBetween } from './calendar.js';
 import { hardFilterReasons } from './hard-filters.js';
+import { type Placement, type PlacementSettings, predictPlacement, slackOpenHours } from './prediction.js';
 import type { RoutingPolicy } from './schemas.js';
-import { type FeasibleProvider, type ScoredProvider, scoreFeasible } from './scoring.js';
+import { type ScoredProvider, scoreFeasible, slackFactor } from './scoring.js';
+import { type SharePool, sharePool } from './shares.js';
 import type {
   Candidate,
+  IneligibilityReason,
   ProviderSnapshot,
   RoutableTicket,
   RoutingExplanation,
   ScoreFactors,
 } from './types.js';
+import type { QueuedWork } from './work-order.js';
 
 export interface DecisionInput {
   ticket: RoutableTicket;
@@ -24,12 +29,17 @@ export interface RoutingDecision {
   /** Provider ids to try, best first (the router falls through when a reservation fails). */
   order: string[];
   bestEffortLate: boolean;
+  /** No provider, full ones included, can meet the due any more: operations should escalate. */
+  lost: boolean;
   explanation: RoutingExplanation;
 }
 
 export const ROUTING_REASONS = {
   bestScore: 'best score',
+  allocationShare: 'allocation share',
+  overflow: 'overflow',
   bestEffortLate: 'best_effort_late',
+  waitingForSlot: 'waiting for a slot',
   noEligibleProvider: 'no eligible provider',
 } as const;
 
@@ -48,25 +58,58 @@ export function effectiveMinProficiency(
   return steps > 0 ? Math.max(1, requested - steps) : requested;
 }
 
-/** When a new item would be done: after its backlog and itself, at its throughput, in open hours only. */
-export function predictCompletionMs(
-  provider: ProviderSnapshot,
-  calendars: CalendarCache,
-  nowMs: number,
-): number | null {
-  const openHoursNeeded = (provider.openItems + 1) / provider.throughputPerHour;
-  return addOpenHours(calendars.get(provider, nowMs), nowMs, openHoursNeeded);
+export function placementSettings(policy: RoutingPolicy): PlacementSettings {
+  return {
+    safetyMarginZ: policy.safetyMarginZ ?? 2,
+    lateAgingMs: (policy.lateAgingSeconds ?? 86_400) * 1000,
+  };
 }
 
-interface PassingProvider {
+export const asQueuedWork = (ticket: RoutableTicket): QueuedWork => ({
+  ticketId: ticket.ticketId,
+  priority: ticket.priority,
+  dueMs: Date.parse(ticket.dueAt),
+  createdMs: Date.parse(ticket.createdAt),
+});
+
+interface Assessed {
   provider: ProviderSnapshot;
-  completionMs: number | null;
+  calendar: CompiledCalendar;
+  placement: Placement;
+}
+
+/** The provider's prediction, or null when its configuration makes the maths fail (it is skipped, never fatal). */
+function assess(
+  provider: ProviderSnapshot,
+  work: QueuedWork,
+  calendars: CalendarCache,
+  nowMs: number,
+  settings: PlacementSettings,
+): Assessed | null {
+  if (!(provider.throughputPerHour > 0) || !Number.isFinite(provider.throughputPerHour)) return null;
+  try {
+    const calendar = calendars.get(provider, nowMs);
+    return { provider, calendar, placement: predictPlacement(provider, work, calendar, nowMs, settings) };
+  } catch {
+    return null;
+  }
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 const byProviderId = (a: { providerId: string }, b: { providerId: string }) =>
   a.providerId < b.providerId ? -1 : a.providerId > b.providerId ? 1 : 0;
+
+/**
+ * Equal scores break on a hash of ticket and provider: reproducible for a ticket, yet no provider wins
+ * every tie because of where its id sorts.
+ */
+export function tieBreak(ticketId: string, providerId: string): number {
+  let hash = 0x811c9dc5;
+  const text = `${ticketId}\u0000${providerId}`;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}
 
 const roundFactors = (f: ScoreFactors): ScoreFactors => ({
   slack: round3(f.slack),
@@ -76,15 +119,64 @@ const roundFactors = (f: ScoreFactors): ScoreFactors => ({
   load: round3(f.load),
 });
 
-function cannotMeetDue({ provider, completionMs }: PassingProvider, eligible: boolean): Candidate {
-  return completionMs === null
-    ? { providerId: provider.providerId, eligible, reasons: ['cannot_meet_due'] }
-    : {
-        providerId: provider.providerId,
-        eligible,
-        predictedCompletionAt: iso(completionMs),
-        reasons: ['cannot_meet_due'],
-      };
+function placementFields(placement: Placement): Partial<Candidate> {
+  return {
+    ...(placement.completionMs === null ? {} : { predictedCompletionAt: iso(placement.completionMs) }),
+    workAhead: placement.workAhead,
+    marginMinutes: Math.round(placement.marginHours * 60),
+    displaces: placement.displaces,
+  };
+}
+
+const unplaced = (
+  { provider, placement }: Assessed,
+  eligible: boolean,
+  reasons: IneligibilityReason[],
+): Candidate => ({ providerId: provider.providerId, eligible, ...placementFields(placement), reasons });
+
+type Ranked = Assessed & ScoredProvider;
+
+/**
+ * Best first by score; then, when the best one takes part in an allocation split, the pool member of the
+ * same tier furthest below its target goes first instead (the deficit controller).
+ */
+function rankTier(
+  tier: Assessed[],
+  work: QueuedWork,
+  shares: SharePool,
+  policy: RoutingPolicy,
+): { ranked: Ranked[]; byShare: boolean } {
+  const feasible = tier.map((entry) => {
+    const completionMs = entry.placement.completionMs as number;
+    const window = openHoursBetween(entry.calendar, work.createdMs, work.dueMs) ?? 0;
+    const slack = slackFactor(slackOpenHours(entry.calendar, completionMs, work.dueMs), window);
+    return { ...entry, completionMs, slack };
+  });
+  const ranked = scoreFeasible(feasible, shares, policy.weights).sort(
+    (a, b) =>
+      b.score - a.score ||
+      tieBreak(work.ticketId, a.provider.providerId) - tieBreak(work.ticketId, b.provider.providerId),
+  );
+  const best = ranked[0];
+  if (!best || !shares.deficit.has(best.provider.providerId)) return { ranked, byShare: false };
+  let chosen = best;
+  for (const entry of ranked) {
+    const deficit = shares.deficit.get(entry.provider.providerId);
+    if (deficit !== undefined && deficit > (shares.deficit.get(chosen.provider.providerId) as number))
+      chosen = entry;
+  }
+  if (chosen === best) return { ranked, byShare: false };
+  return { ranked: [chosen, ...ranked.filter((entry) => entry !== chosen)], byShare: true };
+}
+
+function eligibleCandidate(entry: Ranked): Candidate {
+  return {
+    providerId: entry.provider.providerId,
+    eligible: true,
+    ...placementFields(entry.placement),
+    score: round3(entry.score),
+    factors: roundFactors(entry.factors),
+  };
 }
 
 function decision(
@@ -93,13 +185,14 @@ function decision(
   eligible: Candidate[],
   ineligible: Candidate[],
   nowMs: number,
-  bestEffortLate = false,
+  flags: { bestEffortLate?: boolean; lost?: boolean } = {},
 ): RoutingDecision {
   const order = eligible.map((candidate) => candidate.providerId);
   return {
     outcome,
     order,
-    bestEffortLate,
+    bestEffortLate: flags.bestEffortLate ?? false,
+    lost: flags.lost ?? false,
     explanation: {
       decidedAt: iso(nowMs),
       providerId: order[0] ?? null,
@@ -109,65 +202,106 @@ function decision(
   };
 }
 
-function byScoreThenId(a: ScoredProvider, b: ScoredProvider): number {
-  return b.score - a.score || byProviderId(a.provider, b.provider);
-}
+const meetsDue = (entry: Assessed, dueMs: number) =>
+  entry.placement.completionMs !== null && entry.placement.completionMs <= dueMs;
+const couldStillMeetDue = (entry: Assessed, dueMs: number) =>
+  entry.placement.meanCompletionMs !== null && entry.placement.meanCompletionMs <= dueMs;
 
+/**
+ * Tiers, best first: on time with margin and pushing nobody late; on time but displacing queued work;
+ * overflow providers on time. Nobody with room on time: wait for a full provider that would be (a slot
+ * frees soon), else go late to the earliest finisher, flagged; `lost` once nobody can meet the due at all.
+ */
 export function decideRoute(input: DecisionInput): RoutingDecision {
   const { ticket, providers, policy, nowMs, calendars } = input;
-  const dueMs = Date.parse(ticket.dueAt);
+  const settings = placementSettings(policy);
+  const work = asQueuedWork(ticket);
   const ineligible: Candidate[] = [];
-  const feasible: FeasibleProvider[] = [];
-  const late: PassingProvider[] = [];
+  const clean: Assessed[] = [];
+  const displacing: Assessed[] = [];
+  const overflow: Assessed[] = [];
+  const late: Assessed[] = [];
+  const full: Assessed[] = [];
+  const pool: ProviderSnapshot[] = [];
 
   for (const provider of providers) {
     const reasons = hardFilterReasons(provider, ticket);
-    if (reasons.length > 0) {
+    const onlyFull = reasons.length === 1 && reasons[0] === 'at_capacity';
+    if (reasons.length > 0 && !onlyFull) {
       ineligible.push({ providerId: provider.providerId, eligible: false, reasons });
       continue;
     }
-    const completionMs = predictCompletionMs(provider, calendars, nowMs);
-    if (completionMs !== null && completionMs <= dueMs) feasible.push({ provider, completionMs });
-    else late.push({ provider, completionMs });
+    const entry = assess(provider, work, calendars, nowMs, settings);
+    if (!entry) {
+      ineligible.push({
+        providerId: provider.providerId,
+        eligible: false,
+        reasons: ['invalid_configuration'],
+      });
+      continue;
+    }
+    if (!provider.overflow) pool.push(provider);
+    if (onlyFull) {
+      full.push(entry);
+      ineligible.push(unplaced(entry, false, ['at_capacity']));
+    } else if (!meetsDue(entry, work.dueMs)) late.push(entry);
+    else if (provider.overflow) overflow.push(entry);
+    else if (entry.placement.displaces > 0) displacing.push(entry);
+    else clean.push(entry);
   }
 
-  if (feasible.length > 0) {
-    const ranked = scoreFeasible(
-      feasible,
-      { createdMs: Date.parse(ticket.createdAt), dueMs },
-      policy.weights,
-    ).sort(byScoreThenId);
-    const eligible = ranked.map(({ provider, completionMs, score, factors }): Candidate => ({
-      providerId: provider.providerId,
-      eligible: true,
-      predictedCompletionAt: iso(completionMs),
-      score: round3(score),
-      factors: roundFactors(factors),
-    }));
+  const shares = sharePool(pool, ticket.skill);
+  const tiers = [clean, displacing, overflow].filter((tier) => tier.length > 0);
+  if (tiers.length > 0) {
+    const ranked = tiers.map((tier) => rankTier(tier, work, shares, policy));
+    const reason =
+      tiers[0] === overflow
+        ? ROUTING_REASONS.overflow
+        : ranked[0]?.byShare
+          ? ROUTING_REASONS.allocationShare
+          : ROUTING_REASONS.bestScore;
     return decision(
       'route',
-      ROUTING_REASONS.bestScore,
-      eligible,
-      [...ineligible, ...late.map((p) => cannotMeetDue(p, false))],
+      reason,
+      ranked.flatMap((tier) => tier.ranked.map(eligibleCandidate)),
+      [...ineligible, ...late.map((entry) => unplaced(entry, false, ['cannot_meet_due']))],
       nowMs,
     );
   }
 
+  const lost =
+    late.length + full.length > 0 && ![...late, ...full].some((e) => couldStillMeetDue(e, work.dueMs));
+  if (full.some((entry) => meetsDue(entry, work.dueMs))) {
+    return decision(
+      'park',
+      ROUTING_REASONS.waitingForSlot,
+      [],
+      [...ineligible, ...late.map((entry) => unplaced(entry, false, ['cannot_meet_due']))],
+      nowMs,
+    );
+  }
   // Late anyway: parking would not help, so the earliest finisher takes it.
   const finishing = late
-    .filter((p): p is { provider: ProviderSnapshot; completionMs: number } => p.completionMs !== null)
-    .sort((a, b) => a.completionMs - b.completionMs || byProviderId(a.provider, b.provider));
-  const neverFinishing = late.filter((p) => p.completionMs === null).map((p) => cannotMeetDue(p, false));
+    .filter((entry) => entry.placement.meanCompletionMs !== null)
+    .sort(
+      (a, b) =>
+        (a.placement.meanCompletionMs as number) - (b.placement.meanCompletionMs as number) ||
+        tieBreak(work.ticketId, a.provider.providerId) - tieBreak(work.ticketId, b.provider.providerId),
+    );
+  const neverFinishing = late
+    .filter((entry) => entry.placement.meanCompletionMs === null)
+    .map((entry) => unplaced(entry, false, ['cannot_meet_due']));
   if (finishing.length > 0) {
-    const eligible = finishing.map((p) => cannotMeetDue(p, true));
     return decision(
       'route',
       ROUTING_REASONS.bestEffortLate,
-      eligible,
+      finishing.map((entry) => unplaced(entry, true, ['cannot_meet_due'])),
       [...ineligible, ...neverFinishing],
       nowMs,
-      true,
+      { bestEffortLate: true, lost },
     );
   }
-  return decision('park', ROUTING_REASONS.noEligibleProvider, [], [...ineligible, ...neverFinishing], nowMs);
+  return decision('park', ROUTING_REASONS.noEligibleProvider, [], [...ineligible, ...neverFinishing], nowMs, {
+    lost,
+  });
 }

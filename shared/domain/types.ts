@@ -1,5 +1,6 @@
 // Domain entities as the use cases and the routing engine see them.
 import type { DATA_CLEARANCES, PRIORITIES, ProviderInput, TICKET_STATUSES } from './schemas.js';
+import type { QueuedWork } from './work-order.js';
 
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 export type Priority = (typeof PRIORITIES)[number];
@@ -18,6 +19,13 @@ export interface Provider extends ProviderInput {
 export interface ProviderSnapshot extends Provider {
   /** Tickets routed to this provider over the last 24 h (for allocation shares). */
   routedLast24h: number;
+  /** The same per skill: shares are held within the pool of providers that can take a ticket's skill. */
+  routedBySkill?: Record<string, number>;
+  /**
+   * Its queued (not yet leased) tickets, for predicting from a ticket's place in the work order. Absent:
+   * unknown, and every open item counts as ahead.
+   */
+  queue?: QueuedWork[];
 }
 
 export type IneligibilityReason =
@@ -30,7 +38,9 @@ export type IneligibilityReason =
   | 'status_offline'
   | 'at_capacity'
   | 'cannot_meet_due'
-  | 'rejected_before';
+  | 'rejected_before'
+  /** The provider's configuration makes prediction impossible (it is skipped, the ticket still routes). */
+  | 'invalid_configuration';
 
 export interface ScoreFactors {
   slack: number;
@@ -48,6 +58,12 @@ export interface Candidate {
   score?: number;
   factors?: ScoreFactors;
   reasons?: IneligibilityReason[];
+  /** Items the provider would work before this ticket (in service and ahead in its work order). */
+  workAhead?: number;
+  /** Safety margin kept before due, in the provider's open minutes. */
+  marginMinutes?: number;
+  /** Queued tickets at this provider that this one would push past their due. */
+  displaces?: number;
 }
 
 /** The explanation stored on a ticket as `routing`. */
@@ -80,7 +96,8 @@ export interface HistoryEntry {
   reason?: string;
 }
 
-export type SlaState = 'on_track' | 'at_risk' | 'breached' | 'met';
+/** `lost`: no provider can meet the due any more; operations should escalate it. */
+export type SlaState = 'on_track' | 'at_risk' | 'lost' | 'breached' | 'met';
 
 export interface Ticket extends RoutableTicket {
   sourceId: string;

@@ -1,0 +1,125 @@
+// When a provider would finish a ticket: counted from the ticket's place in the provider's work order, not
+// from the back of the queue (ROUTING-THEORY.md §5), with a safety margin for the uncertainty of the work
+// ahead (§7), in the provider's open hours. Pure: `now` comes in.
+import { addOpenHours, type CompiledCalendar, openHoursBetween } from './calendar.js';
+import type { ProviderSnapshot } from './types.js';
+import { compareWork, type QueuedWork, type WorkOrderClock } from './work-order.js';
+
+export interface Placement {
+  /** Mean completion plus the safety margin; null when the calendar knows no such time. */
+  completionMs: number | null;
+  /** Mean completion, no margin (what "lost" is judged on). */
+  meanCompletionMs: number | null;
+  /** Items the provider works before this one: those in service and those ahead in its work order. */
+  workAhead: number;
+  marginHours: number;
+  /** Queued tickets that are on time now and would go late if this one were placed ahead of them. */
+  displaces: number;
+}
+
+export interface PlacementSettings {
+  /** Standard deviations of the work ahead kept free before due. */
+  safetyMarginZ: number;
+  lateAgingMs: number;
+}
+
+const HOUR_MS = 3_600_000;
+
+/** Hours of one item at this provider (throughput is items per open hour). */
+export const serviceHours = (provider: Pick<ProviderSnapshot, 'throughputPerHour'>) =>
+  1 / provider.throughputPerHour;
+
+/** Items in service: open items not in the queue. Without a known queue every open item is ahead. */
+export const inService = (provider: ProviderSnapshot) =>
+  provider.queue ? Math.max(0, provider.openItems - provider.queue.length) : provider.openItems;
+
+/**
+ * The k-th item of a queue ends after a sum of k exponential service times: mean k·s, deviation √k·s.
+ * Returns the open hours to allow for it, margin included.
+ */
+export function hoursForItems(items: number, service: number, z: number): { mean: number; margin: number } {
+  return { mean: items * service, margin: z * Math.sqrt(items) * service };
+}
+
+export function workOrderClock(
+  provider: ProviderSnapshot,
+  calendar: CompiledCalendar,
+  nowMs: number,
+  lateAgingMs: number,
+): WorkOrderClock {
+  const finish = addOpenHours(calendar, nowMs, serviceHours(provider));
+  return {
+    nowMs,
+    lateAgingMs,
+    finishIfStartedNowMs: finish ?? Number.POSITIVE_INFINITY,
+  };
+}
+
+/** Where `ticket` would sit in the provider's work order, and when it would be done. */
+export function predictPlacement(
+  provider: ProviderSnapshot,
+  ticket: QueuedWork,
+  calendar: CompiledCalendar,
+  nowMs: number,
+  settings: PlacementSettings,
+  /** Off where only the ticket's own completion matters (sweeps, rebalancing): it costs a sort. */
+  countDisplacement = true,
+): Placement {
+  const service = serviceHours(provider);
+  const z = settings.safetyMarginZ;
+  const clock = workOrderClock(provider, calendar, nowMs, settings.lateAgingMs);
+  const behind: QueuedWork[] = [];
+  let ahead = inService(provider);
+  if (provider.queue) {
+    for (const item of provider.queue) {
+      if (item.ticketId === ticket.ticketId) continue;
+      if (compareWork(item, ticket, clock) < 0) ahead++;
+      else behind.push(item);
+    }
+  }
+  const { mean, margin } = hoursForItems(ahead + 1, service, z);
+  const completionMs = addOpenHours(calendar, nowMs, mean + margin);
+  const meanCompletionMs = addOpenHours(calendar, nowMs, mean);
+  return {
+    completionMs,
+    meanCompletionMs,
+    workAhead: ahead,
+    marginHours: margin,
+    displaces:
+      countDisplacement && behind.length
+        ? countDisplaced(behind, ahead + 1, service, z, calendar, nowMs, clock)
+        : 0,
+  };
+}
+
+/** Items behind, in work order, that are on time at their place now and late one place further back. */
+function countDisplaced(
+  behind: QueuedWork[],
+  firstPlace: number,
+  service: number,
+  z: number,
+  calendar: CompiledCalendar,
+  nowMs: number,
+  clock: WorkOrderClock,
+): number {
+  behind.sort((a, b) => compareWork(a, b, clock));
+  let displaced = 0;
+  for (let i = 0; i < behind.length; i++) {
+    const item = behind[i]!;
+    // Only items that can still be on time can be pushed late.
+    if (item.dueMs < clock.finishIfStartedNowMs) continue;
+    const place = firstPlace + i;
+    const now = hoursForItems(place, service, z);
+    const pushed = hoursForItems(place + 1, service, z);
+    const before = addOpenHours(calendar, nowMs, now.mean + now.margin);
+    if (before === null || before > item.dueMs) continue;
+    const after = addOpenHours(calendar, nowMs, pushed.mean + pushed.margin);
+    if (after === null || after > item.dueMs) displaced++;
+  }
+  return displaced;
+}
+
+/** Open hours left between the predicted completion and due at this provider (negative: late). */
+export function slackOpenHours(calendar: CompiledCalendar, completionMs: number, dueMs: number): number {
+  return openHoursBetween(calendar, completionMs, dueMs) ?? (dueMs - completionMs) / HOUR_MS;
+}

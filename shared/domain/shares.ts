@@ -1,0 +1,49 @@
+// Allocation shares as a deficit controller (ROUTING-THEORY.md §8): within the pool of providers that can take
+// a ticket's skill and declare a target, the one furthest below its target over the last 24 h gets the
+// ticket. A plain score term (at most ±0.075) was drowned by queue differences at peak; the controller holds
+// a split to within a ticket or two wherever capacity allows. Pure.
+import type { ProviderSnapshot } from './types.js';
+
+const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
+
+/** A provider exactly on its allocation target, or one that declares none: neither pushed nor held back. */
+export const NEUTRAL_SHARE_FACTOR = 0.5;
+/** How hard the explanatory share factor moves with the gap to the target (12.5 points = the whole factor). */
+export const SHARE_GAIN = 4;
+
+/** Tickets of this skill routed to the provider over the last 24 h (all skills when not known per skill). */
+export const routedForSkill = (provider: ProviderSnapshot, skill: string) =>
+  provider.routedBySkill ? (provider.routedBySkill[skill] ?? 0) : provider.routedLast24h;
+
+export interface SharePool {
+  /** Target share of each pool member, normalised over the pool. */
+  target: Map<string, number>;
+  /** Actual share of the pool's routed volume for this skill. */
+  actual: Map<string, number>;
+  /** target × (routed + 1) − routed: how many tickets behind its target a member would be after this one. */
+  deficit: Map<string, number>;
+}
+
+/** The pool: every provider that could take the skill (capacity aside) and declares a share. */
+export function sharePool(pool: readonly ProviderSnapshot[], skill: string): SharePool {
+  const members = pool.filter((provider) => provider.allocationShare !== undefined);
+  const targetTotal = members.reduce((sum, provider) => sum + (provider.allocationShare ?? 0), 0);
+  const routedTotal = members.reduce((sum, provider) => sum + routedForSkill(provider, skill), 0);
+  const shares: SharePool = { target: new Map(), actual: new Map(), deficit: new Map() };
+  for (const provider of members) {
+    const target = targetTotal > 0 ? (provider.allocationShare ?? 0) / targetTotal : 0;
+    const routed = routedForSkill(provider, skill);
+    shares.target.set(provider.providerId, target);
+    shares.actual.set(provider.providerId, routedTotal > 0 ? routed / routedTotal : target);
+    shares.deficit.set(provider.providerId, target * (routedTotal + 1) - routed);
+  }
+  return shares;
+}
+
+/** The score's share factor (explanation and a nudge between non-pool providers): 0.5 on target. */
+export function shareFactor(shares: SharePool, providerId: string): number {
+  const target = shares.target.get(providerId);
+  const actual = shares.actual.get(providerId);
+  if (target === undefined || actual === undefined) return NEUTRAL_SHARE_FACTOR;
+  return clamp01(NEUTRAL_SHARE_FACTOR + SHARE_GAIN * (target - actual));
+}
