@@ -8,6 +8,7 @@ import { dlqCommand } from './commands/dlq.js';
 import { eventsCommand } from './commands/events.js';
 import { keysCommand } from './commands/keys.js';
 import { providersCommand } from './commands/providers.js';
+import { simulateCommand } from './commands/simulate.js';
 import { ticketsCommand } from './commands/tickets.js';
 import { describeFailure } from './lib/errors.js';
 
@@ -37,7 +38,8 @@ const program = new Command('outroute')
   .addCommand(eventsCommand())
   .addCommand(dlqCommand())
   .addCommand(auditCommand())
-  .addCommand(demoCommand());
+  .addCommand(demoCommand())
+  .addCommand(simulateCommand());
 
 try {
   await program.parseAsync();

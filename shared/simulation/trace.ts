@@ -86,8 +86,11 @@ function normalisedMix(mix: Partial<PriorityMix>): number[] {
   return weights.map((weight) => (cumulative += weight / total));
 }
 
+/** Its own stream: the engine draws work from uniformAt(seed, index), and seeds are often alike (1, 2, 3). */
+const PRIORITY_STREAM = 0x5bd1e995;
+
 function drawPriority(cumulative: number[], seed: number, row: number): Priority {
-  const draw = uniformAt(seed, row);
+  const draw = uniformAt(seed ^ PRIORITY_STREAM, row);
   const index = cumulative.findIndex((bound) => draw < bound);
   return PRIORITIES[index < 0 ? PRIORITIES.length - 1 : index]!;
 }
