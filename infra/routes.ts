@@ -3,6 +3,12 @@
 // allowed roles from here.
 import type { z } from 'zod';
 import {
+  auditQuerySchema,
+  createKeySchema,
+  listKeysQuerySchema,
+  rotateKeySchema,
+} from '../shared/domain/access-schemas.js';
+import {
   adminTicketInputSchema,
   completeRequestSchema,
   extendRequestSchema,
@@ -73,8 +79,24 @@ export const ROUTES = [
     'http/create-provider-key',
     ADMIN,
     'Issue a provider API key',
+    { body: createKeySchema },
   ),
-  route('POST', '/v1/sources/{sourceId}/keys', 'http/create-source-key', ADMIN, 'Issue a source API key'),
+  route('POST', '/v1/sources/{sourceId}/keys', 'http/create-source-key', ADMIN, 'Issue a source API key', {
+    body: createKeySchema,
+  }),
+  route('GET', '/v1/keys', 'http/list-keys', ADMIN, 'List API keys (never their secrets)', {
+    query: listKeysQuerySchema,
+  }),
+  route('DELETE', '/v1/keys/{keyId}', 'http/delete-key', ADMIN, 'Revoke an API key'),
+  route(
+    'POST',
+    '/v1/keys/{keyId}/rotate',
+    'http/rotate-key',
+    ADMIN,
+    'Issue a successor key; the old one expires after a grace period',
+    { body: rotateKeySchema },
+  ),
+  route('GET', '/v1/audit', 'http/list-audit', ADMIN, 'The access audit trail', { query: auditQuerySchema }),
   route('GET', '/v1/sla-policy', 'http/get-sla-policy', ADMIN, 'Read the SLA policy'),
   route('PUT', '/v1/sla-policy', 'http/put-sla-policy', ADMIN, 'Replace the SLA policy', {
     body: slaPolicySchema,

@@ -1,6 +1,7 @@
 // The Outroute stack: the same table, queues, routes and handlers the local
 // runtime runs, deployed to AWS. Environment-agnostic: synthesizes offline.
 import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { Consumers } from './constructs/consumers.js';
 import { DashboardHosting } from './constructs/dashboard-hosting.js';
@@ -28,6 +29,7 @@ export class OutrouteStack extends Stack {
   readonly sweeper: Sweeper;
   readonly observability: Observability;
   readonly hosting: DashboardHosting;
+  readonly cursorSecret: Secret;
 
   constructor(scope: Construct, id: string, props: OutrouteStackProps) {
     super(scope, id, props);
@@ -36,6 +38,13 @@ export class OutrouteStack extends Stack {
     this.data = new Data(this, 'Data', config);
     this.queues = new Queues(this, 'Queues', { config, key: this.data.key });
     this.events = new EventsOut(this, 'Events', config);
+    // Signs list cursors (HMAC); CloudFormation resolves it into the environment of the functions that list.
+    this.cursorSecret = new Secret(this, 'CursorSecret', {
+      description: 'Outroute: HMAC key that signs list cursors',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      encryptionKey: this.data.key,
+      removalPolicy: config.removalPolicy,
+    });
     const context: FunctionContext = {
       config,
       platform: {
@@ -43,6 +52,7 @@ export class OutrouteStack extends Stack {
         routingQueue: this.queues.routing.queue,
         intakeDeadLetterQueue: this.queues.intake.deadLetterQueue,
         eventBus: this.events.bus,
+        cursorSecret: this.cursorSecret,
       },
     };
     this.http = new OutrouteHttpApi(this, 'Http', context);

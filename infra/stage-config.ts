@@ -3,6 +3,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { INTAKE_RATES, type IntakeRates } from '../shared/domain/intake-limits.js';
 
 export type StageName = 'dev' | 'prod';
 
@@ -21,6 +22,10 @@ export interface StageConfig {
   maxConcurrency: { intake: number; routing: number };
   /** SLA breaches within one hour that raise the alarm. */
   slaBreachesPerHour: number;
+  /** Intake limits the functions enforce (429 throttled with Retry-After). */
+  intake: IntakeRates;
+  /** Days the access audit trail keeps an entry (DynamoDB TTL). */
+  auditRetentionDays: number;
 }
 
 const STAGES: Record<StageName, Omit<StageConfig, 'stage' | 'prefix' | 'alarmEmail'>> = {
@@ -30,6 +35,8 @@ const STAGES: Record<StageName, Omit<StageConfig, 'stage' | 'prefix' | 'alarmEma
     apiThrottle: { rateLimit: 50, burstLimit: 100 },
     maxConcurrency: { intake: 5, routing: 5 },
     slaBreachesPerHour: 10,
+    intake: INTAKE_RATES.dev,
+    auditRetentionDays: 90,
   },
   prod: {
     logRetention: RetentionDays.ONE_YEAR,
@@ -37,6 +44,8 @@ const STAGES: Record<StageName, Omit<StageConfig, 'stage' | 'prefix' | 'alarmEma
     apiThrottle: { rateLimit: 500, burstLimit: 1000 },
     maxConcurrency: { intake: 20, routing: 10 },
     slaBreachesPerHour: 1,
+    intake: INTAKE_RATES.prod,
+    auditRetentionDays: 400,
   },
 };
 

@@ -3,17 +3,22 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
-import { findPrincipal } from '../../shared/store/api-key-store.js';
+import { findPrincipal, touchApiKey } from '../../shared/store/api-key-store.js';
 import { appContext } from '../lib/app-context.js';
 import type { AuthorizerContext } from '../lib/http-handler.js';
 import { observed } from '../lib/observability.js';
 
 export const bearerKey = (header: string | undefined) => /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
 
+/** How often a key's lastUsedAt is written at most. */
+const TOUCH_SECONDS = 60;
+
 /**
- * Resolves the caller's API key to a principal. It always authorizes: the
- * handler decides between 401, 403 and 404, so every refusal keeps the
- * contract's error shape. API Gateway caches the answer per key.
+ * Resolves the caller's API key to a principal (an unknown, revoked or
+ * expired key is anonymous). It always authorizes: the handler decides
+ * between 401, 403 and 404, so every refusal keeps the contract's error
+ * shape. API Gateway caches the answer per key, so in AWS a revoked key may
+ * work until that cache expires (AUTHORIZER_CACHE_TTL); locally at once.
  */
 export const handler = middy<
   APIGatewayRequestAuthorizerEventV2,
@@ -22,6 +27,13 @@ export const handler = middy<
   .use(observed())
   .handler(async (event) => {
     const apiKey = bearerKey(event.headers?.authorization);
-    const principal = apiKey ? await findPrincipal(appContext().table, apiKey) : undefined;
-    return { isAuthorized: true, context: principal ?? { role: 'anonymous' } };
+    if (!apiKey || apiKey.length > 512) return { isAuthorized: true, context: { role: 'anonymous' } };
+    const { table } = appContext();
+    const nowMs = Date.now();
+    const found = await findPrincipal(table, apiKey, new Date(nowMs).toISOString());
+    if (!found) return { isAuthorized: true, context: { role: 'anonymous' } };
+    if (!found.lastUsedAt || Date.parse(found.lastUsedAt) < nowMs - TOUCH_SECONDS * 1000) {
+      await touchApiKey(table, apiKey, new Date(nowMs).toISOString(), TOUCH_SECONDS);
+    }
+    return { isAuthorized: true, context: { ...found.principal, keyId: found.keyId } };
   });

@@ -1,12 +1,19 @@
+import { createKeySchema } from '../../shared/domain/access-schemas.js';
 import { providerIdSchema } from '../../shared/domain/schemas.js';
+import { recordAccess } from '../../shared/use-cases/access-audit.js';
 import { issueApiKey } from '../../shared/use-cases/issue-api-key.js';
 import { appContext } from '../lib/app-context.js';
-import { httpHandler, pathParam } from '../lib/http-handler.js';
+import { accessOf, httpHandler, pathParam } from '../lib/http-handler.js';
 
-export const handler = httpHandler('POST /v1/providers/{providerId}/keys', {}, async (request) => {
-  const providerId = pathParam(request, 'providerId', providerIdSchema);
-  return {
-    statusCode: 201,
-    body: { apiKey: await issueApiKey(appContext(), { role: 'provider', providerId }) },
-  };
-});
+/** 201 {keyId, apiKey, expiresAt}: the secret is shown this once. */
+export const handler = httpHandler(
+  'POST /v1/providers/{providerId}/keys',
+  { body: createKeySchema },
+  async (request) => {
+    const ctx = appContext();
+    const providerId = pathParam(request, 'providerId', providerIdSchema);
+    const issued = await issueApiKey(ctx, { role: 'provider', providerId }, request.body);
+    await recordAccess(ctx, accessOf(request), [{ action: 'key.created', target: `key:${issued.keyId}` }]);
+    return { statusCode: 201, body: issued };
+  },
+);

@@ -235,3 +235,9 @@ export function leaseCall(request: HttpRequest<{ leaseToken: string }, unknown>)
     leaseToken: request.body.leaseToken,
   };
 }
+
+/** Who made this request and which request it was, for the access audit trail. */
+export const accessOf = (request: HttpRequest<unknown, unknown>) => ({
+  actor: request.actor,
+  requestId: request.requestId,
+});

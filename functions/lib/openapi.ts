@@ -9,6 +9,8 @@ const ERROR_STATUSES = {
   403: 'forbidden',
   404: 'not_found',
   409: 'conflict',
+  413: 'payload_too_large',
+  429: 'throttled',
 };
 
 /** The OpenAPI 3.1 document, generated from the route table and the zod schemas that validate requests. */

@@ -5,6 +5,7 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 
 /** A route's handler (infra/routes.ts types it as a plain string). */
@@ -30,6 +31,10 @@ export interface Access {
   intakeDeadLetters?: 'send';
   /** Publishes events out (PutEvents). */
   eventBus?: 'put';
+  /** Records a key's lastUsedAt: UpdateItem on API key items (KEY#…) only, beside a read-only table grant. */
+  apiKeyUsage?: 'touch';
+  /** Signs or opens list cursors: the stage's cursor secret in the environment. */
+  cursors?: 'sign';
 }
 
 const READ: Access = { table: 'read' };
@@ -46,10 +51,14 @@ export const ACCESS = {
   'http/get-sla-policy': READ,
   'http/get-routing-policy': READ,
   'http/get-ticket': READ,
-  'http/list-tickets': READ,
+  'http/list-tickets': { table: 'read', cursors: 'sign' },
+  'http/list-keys': READ,
+  // readAuditTrail: queries by day, ticket or actor, cursors signed
+  'http/list-audit': { table: 'read', cursors: 'sign' },
   'http/get-provider-metrics': READ,
   'http/get-backlog': READ,
-  // putProvider (UpdateItem), deleteProvider (DeleteItem), putPolicy (PutItem), storeApiKey (PutItem)
+  // putProvider (UpdateItem), deleteProvider (DeleteItem), putPolicy (PutItem), storeApiKey (PutItem),
+  // each with its access audit entry (BatchWriteItem); create-ticket(-batch) also count intake (UpdateItem)
   'http/put-provider': WRITE,
   'http/set-provider-status': WRITE,
   'http/delete-provider': WRITE,
@@ -57,6 +66,9 @@ export const ACCESS = {
   'http/put-routing-policy': WRITE,
   'http/create-provider-key': WRITE,
   'http/create-source-key': WRITE,
+  // deleteApiKey / shortenApiKey + storeApiKey, and the audit entry
+  'http/delete-key': WRITE,
+  'http/rotate-key': WRITE,
   // transitions without a re-route: conditional writes on the ticket only
   'http/cancel-ticket': WRITE,
   'http/lease-tickets': WRITE,
@@ -68,8 +80,8 @@ export const ACCESS = {
   // returnTicket: back to routing
   'http/release-ticket': WRITE_AND_ROUTE,
   'http/reject-ticket': WRITE_AND_ROUTE,
-  // findPrincipal: GetItem on the key's hash
-  'auth/authorize': READ,
+  // findPrincipal: GetItem on the key's hash; touchApiKey: UpdateItem of that item's lastUsedAt
+  'auth/authorize': { table: 'read', apiKeyUsage: 'touch' },
   'queue/intake-tickets': { table: 'readWrite', routingQueue: 'send', intakeDeadLetters: 'send' },
   // the router reserves with TransactWriteItems; its queue access comes from the event source
   'queue/route-tickets': WRITE,
@@ -92,6 +104,8 @@ export interface Platform {
   routingQueue: IQueue;
   intakeDeadLetterQueue: IQueue;
   eventBus: IEventBus;
+  /** Signs list cursors (CURSOR_SECRET). */
+  cursorSecret?: ISecret;
 }
 
 /** Environment variables (functions/lib/env.ts) and grants for one function, from its ACCESS line. */
@@ -105,6 +119,19 @@ export function wireAccess(fn: LambdaFunction, access: Access, platform: Platfor
   }
   if (access.table === 'read') table.grantReadData(fn);
   if (access.table === 'readWrite') table.grantReadWriteData(fn);
+  if (access.apiKeyUsage === 'touch') {
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:UpdateItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['KEY#*'] } },
+      }),
+    );
+  }
+  if (access.cursors === 'sign') {
+    if (!platform.cursorSecret) throw new Error('cursors need the platform cursor secret');
+    fn.addEnvironment('CURSOR_SECRET', platform.cursorSecret.secretValue.unsafeUnwrap());
+  }
   if (access.routingQueue === 'attributes') routingQueue.grant(fn, 'sqs:GetQueueAttributes');
   if (access.routingQueue === 'send') routingQueue.grantSendMessages(fn);
   if (access.intakeDeadLetters === 'send') {

@@ -72,6 +72,13 @@ export function applyNagSuppressions(stack: OutrouteStack): void {
     );
   }
 
+  // The cursor-signing secret.
+  acknowledge(
+    stack.cursorSecret,
+    'AwsSolutions-SMG4',
+    'The HMAC key that signs list cursors only (integrity of pagination, no access to data): rotating it would just invalidate open cursors. Replace it by redeploying with a new secret if it ever leaks.',
+  );
+
   // The stream consumer's on-failure destination.
   acknowledge(
     stack.queues.streamFailures,

@@ -82,6 +82,9 @@ export class OutrouteFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: 'outroute',
         POWERTOOLS_METRICS_NAMESPACE: 'Outroute',
         NODE_OPTIONS: '--enable-source-maps',
+        AUDIT_RETENTION_DAYS: String(config.auditRetentionDays),
+        INTAKE_SOURCE_RATE: String(config.intake.perSourcePerSecond),
+        INTAKE_GLOBAL_RATE: String(config.intake.globalPerSecond),
       },
       bundling: {
         format: OutputFormat.ESM,

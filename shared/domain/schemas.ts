@@ -33,6 +33,13 @@ const localDate = z.iso.date();
 const isoInstant = z.iso.datetime({ offset: true });
 /** Names that would turn into a prototype or a constructor when a skill map is kept as an object. */
 const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+/** zod drops a `__proto__` key from a record silently: refuse it instead of losing it. */
+const withoutProtoKey = z
+  .unknown()
+  .refine(
+    (value) => !(value && typeof value === 'object' && Object.hasOwn(value, '__proto__')),
+    'a reserved name (__proto__)',
+  );
 const skillName = z
   .string()
   .min(1)
@@ -55,7 +62,11 @@ export const providerInputSchema = z
     sourcing: z.enum(['onshore', 'nearshore', 'offshore']).optional(),
     businessHours: businessHoursSchema.optional(),
     holidays: z.array(localDate).max(400).optional(),
-    skills: z.record(skillName, z.number().int().min(1).max(5)),
+    skills: withoutProtoKey.pipe(z.record(skillName, z.number().int().min(1).max(5))).meta({
+      type: 'object',
+      description: 'skill -> proficiency 1-5',
+      additionalProperties: { type: 'integer', minimum: 1, maximum: 5 },
+    }),
     languages: z.array(z.string().min(2).max(16)).max(50).optional(),
     capacity: z.number().int().min(0).max(1_000_000),
     /** At least 0.01 an hour: a slower provider would predict completions centuries away. */

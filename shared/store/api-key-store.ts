@@ -1,29 +1,221 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Principal } from '../domain/types.js';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Principal, Role } from '../domain/types.js';
 import { sha256Hex } from '../lib/hash.js';
-import { apiKeyKey } from './keys.js';
+import { isConditionFailure } from './dynamo-client.js';
+import { API_KEY_LIST_PARTITION, apiKeyIndexKeys, apiKeyKey } from './keys.js';
 import type { Table } from './table.js';
 
-/** Keys are stored only as SHA-256 hashes: the table never holds a usable secret. */
+/** A key as operators see it: never the secret, never its hash. */
+export interface ApiKeyRecord {
+  keyId: string;
+  role: Role;
+  ownerId: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+}
+
+interface StoredKey extends Principal {
+  pk: string;
+  sk: string;
+  keyId: string;
+  createdAt: string;
+  lastUsedAt?: string;
+  /** The instant the key stops working (ISO); DynamoDB's TTL removes the item some time after. */
+  validUntil?: string;
+}
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/**
+ * The public id of a key: derived from the key (so registering the same key
+ * twice keeps one id) with its own hash, unlinkable to the stored one.
+ */
+export function keyIdOf(apiKey: string): string {
+  const bytes = Buffer.from(sha256Hex(`key-id\u0000${apiKey}`), 'hex');
+  let id = '';
+  for (let index = 0; index < 20; index++) id += BASE32[(bytes[index] ?? 0) % 32];
+  return `key_${id}`;
+}
+
+/** Seconds after a key's end before DynamoDB's TTL may delete it (a revoked key is simply gone). */
+const TTL_GRACE_SECONDS = 7 * 86_400;
+const ttlOf = (validUntil: string) => Math.floor(Date.parse(validUntil) / 1000) + TTL_GRACE_SECONDS;
+
+const recordOf = (item: StoredKey): ApiKeyRecord => ({
+  keyId: item.keyId,
+  role: item.role,
+  ownerId: item.sourceId ?? item.providerId ?? null,
+  createdAt: item.createdAt,
+  lastUsedAt: item.lastUsedAt ?? null,
+  expiresAt: item.validUntil ?? null,
+});
+
+/**
+ * Keys are stored only as SHA-256 hashes: the table never holds a usable
+ * secret. Storing the same key again changes nothing (idempotent bootstrap).
+ */
 export async function storeApiKey(
   table: Table,
   apiKey: string,
   principal: Principal,
   now: string,
-): Promise<void> {
-  await table.db.send(
-    new PutCommand({
-      TableName: table.name,
-      Item: { ...apiKeyKey(sha256Hex(apiKey)), entity: 'apiKey', ...principal, createdAt: now },
-    }),
-  );
+  validUntil?: string,
+): Promise<ApiKeyRecord> {
+  const keyId = keyIdOf(apiKey);
+  const item = {
+    ...apiKeyKey(sha256Hex(apiKey)),
+    ...apiKeyIndexKeys(keyId),
+    entity: 'apiKey',
+    keyId,
+    role: principal.role,
+    sourceId: principal.sourceId,
+    providerId: principal.providerId,
+    createdAt: now,
+    ...(validUntil ? { validUntil, expiresAt: ttlOf(validUntil) } : {}),
+  };
+  try {
+    await table.db.send(
+      new PutCommand({ TableName: table.name, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+    );
+    return recordOf(item as StoredKey);
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    const existing = await table.db.send(
+      new GetCommand({ TableName: table.name, Key: apiKeyKey(sha256Hex(apiKey)), ConsistentRead: true }),
+    );
+    return recordOf((existing.Item ?? item) as StoredKey);
+  }
 }
 
-export async function findPrincipal(table: Table, apiKey: string): Promise<Principal | undefined> {
+export interface KeyLookup {
+  principal: Principal;
+  keyId: string;
+  /** When the key was last seen in use (recorded at most once a minute). */
+  lastUsedAt?: string;
+}
+
+/** The principal of a key still in force at `now`; an unknown, revoked or expired key has none. */
+export async function findPrincipal(
+  table: Table,
+  apiKey: string,
+  now: string,
+): Promise<KeyLookup | undefined> {
   const result = await table.db.send(
     new GetCommand({ TableName: table.name, Key: apiKeyKey(sha256Hex(apiKey)) }),
   );
-  if (!result.Item) return undefined;
-  const { role, sourceId, providerId } = result.Item as Principal;
-  return { role, sourceId, providerId };
+  const item = result.Item as StoredKey | undefined;
+  if (!item) return undefined;
+  if (item.validUntil && item.validUntil <= now) return undefined;
+  const { role, sourceId, providerId } = item;
+  return {
+    principal: { role, sourceId, providerId },
+    keyId: item.keyId ?? keyIdOf(apiKey),
+    lastUsedAt: item.lastUsedAt,
+  };
+}
+
+/** Records that a key was used, unless it was recorded less than `minimumSeconds` ago. */
+export async function touchApiKey(table: Table, apiKey: string, now: string, minimumSeconds = 60) {
+  const cutoff = new Date(Date.parse(now) - minimumSeconds * 1000).toISOString();
+  try {
+    await table.db.send(
+      new UpdateCommand({
+        TableName: table.name,
+        Key: apiKeyKey(sha256Hex(apiKey)),
+        UpdateExpression: 'SET lastUsedAt = :now',
+        ConditionExpression:
+          'attribute_exists(pk) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :cutoff)',
+        ExpressionAttributeValues: { ':now': now, ':cutoff': cutoff },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+/** Pages a listing may read: 10 pages of up to 1 MB are tens of thousands of keys. */
+const MAX_LIST_PAGES = 10;
+
+/** Every key, by key id, optionally of one role and owner. */
+export async function listApiKeys(
+  table: Table,
+  filter: { role?: Role; ownerId?: string } = {},
+): Promise<ApiKeyRecord[]> {
+  const keys: ApiKeyRecord[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  let pages = 0;
+  do {
+    const page = await table.db.send(
+      new QueryCommand({
+        TableName: table.name,
+        IndexName: 'by-status',
+        KeyConditionExpression: 'gsi3pk = :keys',
+        ExpressionAttributeValues: { ':keys': API_KEY_LIST_PARTITION },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of (page.Items ?? []) as StoredKey[]) {
+      const record = recordOf(item);
+      if (filter.role && record.role !== filter.role) continue;
+      if (filter.ownerId && record.ownerId !== filter.ownerId) continue;
+      keys.push(record);
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey && ++pages < MAX_LIST_PAGES);
+  return keys;
+}
+
+async function storedKeyById(table: Table, keyId: string): Promise<StoredKey | undefined> {
+  const page = await table.db.send(
+    new QueryCommand({
+      TableName: table.name,
+      IndexName: 'by-status',
+      KeyConditionExpression: 'gsi3pk = :keys AND gsi3sk = :keyId',
+      ExpressionAttributeValues: { ':keys': API_KEY_LIST_PARTITION, ':keyId': keyId },
+    }),
+  );
+  return page.Items?.[0] as StoredKey | undefined;
+}
+
+export async function getApiKey(
+  table: Table,
+  keyId: string,
+): Promise<(ApiKeyRecord & { principal: Principal }) | undefined> {
+  const item = await storedKeyById(table, keyId);
+  if (!item) return undefined;
+  return {
+    ...recordOf(item),
+    principal: { role: item.role, sourceId: item.sourceId, providerId: item.providerId },
+  };
+}
+
+/** Deletes a key: it stops working at once (API Gateway may still answer from its authorizer cache). */
+export async function deleteApiKey(table: Table, keyId: string): Promise<boolean> {
+  const item = await storedKeyById(table, keyId);
+  if (!item) return false;
+  await table.db.send(new DeleteCommand({ TableName: table.name, Key: { pk: item.pk, sk: item.sk } }));
+  return true;
+}
+
+/** Brings a key's end forward to `validUntil` (never later than an end it already has). */
+export async function shortenApiKey(table: Table, keyId: string, validUntil: string): Promise<string | null> {
+  const item = await storedKeyById(table, keyId);
+  if (!item) return null;
+  const until = item.validUntil && item.validUntil < validUntil ? item.validUntil : validUntil;
+  try {
+    await table.db.send(
+      new UpdateCommand({
+        TableName: table.name,
+        Key: { pk: item.pk, sk: item.sk },
+        UpdateExpression: 'SET validUntil = :until, expiresAt = :ttl',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':until': until, ':ttl': ttlOf(until) },
+      }),
+    );
+  } catch (error) {
+    if (isConditionFailure(error)) return null;
+    throw error;
+  }
+  return until;
 }

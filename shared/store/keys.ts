@@ -36,3 +36,20 @@ export const statusIndexKeys = (status: string, createdAt: string, ticketId: str
   gsi3sk: `${createdAt}#${ticketId}`,
 });
 export const statusPartition = (status: string) => `STATUS#${status}`;
+
+/** API keys share one partition of the listing index, ordered by key id (one query finds a key by id). */
+export const API_KEY_LIST_PARTITION = 'KEYS';
+export const apiKeyIndexKeys = (keyId: string) => ({ gsi3pk: API_KEY_LIST_PARTITION, gsi3sk: keyId });
+
+/** Access audit trail: one partition per UTC day; by ticket on the queue index, by actor on the listing index. */
+export const auditKey = (day: string, entryId: string) => ({ pk: auditDayPartition(day), sk: entryId });
+export const auditDayPartition = (day: string) => `AUDIT#${day}`;
+export const auditTicketPartition = (ticketId: string) => `AUDIT#TICKET#${ticketId}`;
+export const auditActorPartition = (keyId: string) => `AUDIT#ACTOR#${keyId}`;
+export const auditIndexKeys = (entryId: string, ticketId: string | undefined, keyId: string | null) => ({
+  ...(ticketId ? { gsi1pk: auditTicketPartition(ticketId), gsi1sk: entryId } : {}),
+  ...(keyId ? { gsi3pk: auditActorPartition(keyId), gsi3sk: entryId } : {}),
+});
+
+/** Intake rate counters: one item per scope and second. */
+export const rateKey = (scope: string, second: number) => ({ pk: `RATE#${scope}`, sk: `S#${second}` });

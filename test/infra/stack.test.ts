@@ -304,7 +304,9 @@ describe('the dev stack', () => {
       if (access.table === 'read') {
         expect(dynamo).toContain('dynamodb:GetItem');
         expect(dynamo).toContain('dynamodb:Query');
-        for (const write of WRITES) expect(dynamo).not.toContain(write);
+        const writes =
+          'apiKeyUsage' in access ? WRITES.filter((write) => write !== 'dynamodb:UpdateItem') : WRITES;
+        for (const write of writes) expect(dynamo).not.toContain(write);
       }
       if (access.table === 'readWrite') for (const write of WRITES) expect(dynamo).toContain(write);
       // Only the stream consumer reads the stream itself.
@@ -324,7 +326,18 @@ describe('the dev stack', () => {
       );
     });
 
-    it.each(['http/get-health', 'http/list-providers', 'http/get-ticket', 'auth/authorize'])(
+    it('lets the authorizer update API key items (lastUsedAt) and nothing else', () => {
+      const { statements } = functions.get('auth/authorize')!;
+      const updates = statements.filter((statement) => actionsOf(statement).includes('dynamodb:UpdateItem'));
+      expect(updates).toHaveLength(1);
+      expect(actionsOf(updates[0]!)).toStrictEqual(['dynamodb:UpdateItem']);
+      expect(JSON.stringify(updates[0])).toContain('"dynamodb:LeadingKeys":["KEY#*"]');
+      for (const write of WRITES.filter((write) => write !== 'dynamodb:UpdateItem')) {
+        expect(functions.get('auth/authorize')!.actions).not.toContain(write);
+      }
+    });
+
+    it.each(['http/get-health', 'http/list-providers', 'http/get-ticket'])(
       'keeps the read-only %s from writing',
       (entry) => {
         const { actions } = functions.get(entry)!;

@@ -1,0 +1,101 @@
+// The access audit trail: every read of a ticket's payload and every change
+// of configuration, keys and policies, kept for a configurable time (TTL),
+// queryable by admin. It records who, what, when and which request, never the
+// data itself.
+import { z } from 'zod';
+import type { AuditQuery } from '../domain/access-schemas.js';
+import { openCursor, signCursor } from '../lib/cursor.js';
+import { AppError } from '../lib/errors.js';
+import { type AuditEntry, putAuditEntries, queryAuditEntries } from '../store/audit-store.js';
+import { auditActorPartition, auditTicketPartition } from '../store/keys.js';
+import { startKeySchema } from './list-tickets.js';
+import { type AppContext, isoNow } from './context.js';
+
+export type { AuditEntry };
+
+export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
+/** A query over every entry walks day by day; longer windows need ticketId or actor. */
+export const MAX_AUDIT_WINDOW_DAYS = 366;
+const MAX_QUERIES_PER_PAGE = 10;
+const DAY_MS = 86_400_000;
+
+export interface AccessRecord {
+  actor: AuditEntry['actor'];
+  requestId: string;
+}
+
+/** Records what one request did: one entry per action and target. */
+export async function recordAccess(
+  ctx: AppContext,
+  access: AccessRecord,
+  actions: { action: string; target: string; ticketId?: string }[],
+): Promise<void> {
+  if (!actions.length) return;
+  const at = isoNow(ctx);
+  await putAuditEntries(
+    ctx.table,
+    actions.map((action) => ({ at, actor: access.actor, requestId: access.requestId, ...action })),
+    ctx.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS,
+  );
+}
+
+const cursorSchema = z.strictObject({
+  /** The day being read, when walking days. */
+  d: z.iso.date().optional(),
+  k: startKeySchema.optional(),
+});
+
+const dayOf = (iso: string) => iso.slice(0, 10);
+const nextDay = (day: string) =>
+  new Date(Date.parse(`${day}T00:00:00.000Z`) + DAY_MS).toISOString().slice(0, 10);
+
+/**
+ * Entries oldest first between `from` and `to` (default: the last 24 hours;
+ * with a ticketId or actor, from the beginning), by ticket, by actor or all.
+ */
+export async function readAuditTrail(ctx: AppContext, query: AuditQuery) {
+  const to = query.to ? new Date(query.to).toISOString() : isoNow(ctx);
+  const narrowed = Boolean(query.ticketId || query.actor);
+  const from = query.from
+    ? new Date(query.from).toISOString()
+    : narrowed
+      ? '1970-01-01T00:00:00.000Z'
+      : new Date(Date.parse(to) - DAY_MS).toISOString();
+  if (from > to) {
+    throw new AppError('validation_error', 'from is after to', [{ path: 'from', message: 'after to' }]);
+  }
+  if (!narrowed && Date.parse(to) - Date.parse(from) > MAX_AUDIT_WINDOW_DAYS * DAY_MS) {
+    throw new AppError(
+      'validation_error',
+      `a window over ${MAX_AUDIT_WINDOW_DAYS} days needs ticketId or actor`,
+      [{ path: 'from', message: `at most ${MAX_AUDIT_WINDOW_DAYS} days before to` }],
+    );
+  }
+  const scope = JSON.stringify(['audit', query.ticketId ?? null, query.actor ?? null, from, to]);
+  let position = query.cursor
+    ? openCursor(ctx.cursorSecret, scope, query.cursor, cursorSchema)
+    : { d: narrowed ? undefined : dayOf(from) };
+  const items: AuditEntry[] = [];
+  let done = false;
+  for (let queries = 0; queries < MAX_QUERIES_PER_PAGE && items.length < query.limit && !done; queries++) {
+    const where = query.ticketId
+      ? ({ index: 'ticket', partition: auditTicketPartition(query.ticketId) } as const)
+      : query.actor
+        ? ({ index: 'actor', partition: auditActorPartition(query.actor) } as const)
+        : ({ index: 'day', day: position.d ?? dayOf(from) } as const);
+    const page = await queryAuditEntries(
+      ctx.table,
+      where,
+      { from, to },
+      query.limit - items.length,
+      position.k,
+    );
+    items.push(
+      ...page.items.filter((entry) => !query.actor || !query.ticketId || entry.actor.keyId === query.actor),
+    );
+    if (page.next) position = { ...position, k: page.next as z.infer<typeof cursorSchema>['k'] };
+    else if (where.index === 'day' && where.day < dayOf(to)) position = { d: nextDay(where.day) };
+    else done = true;
+  }
+  return { items, cursor: done ? undefined : signCursor(ctx.cursorSecret, scope, position) };
+}
