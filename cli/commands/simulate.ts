@@ -69,7 +69,17 @@ export async function readTraceFile(file: string, options: TraceFileOptions): Pr
 
 /** The providers of an `outroute providers import` file, as the simulator takes them. */
 export async function readProvidersFile(file: string): Promise<SimProviderConfig[]> {
-  const entries = parseProvidersFile(await readText(file, '--providers'), file);
+  const text = await readText(file, '--providers');
+  let entries: ReturnType<typeof parseProvidersFile>;
+  try {
+    entries = parseProvidersFile(text, file);
+  } catch (error) {
+    // The import's message lists one problem a line and says nothing was sent: here, one line.
+    if (!(error instanceof CliError)) throw error;
+    const [first = '', ...problems] = error.message.split('\n');
+    const head = first.replace(/, nothing was sent:$/, ':');
+    throw new CliError([head, problems.map((line) => line.trim()).join('; ')].filter(Boolean).join(' '));
+  }
   // Already validated; parsing again fills in the schema's defaults (cost, quality).
   return entries.map((entry) => ({ providerId: entry.providerId, ...providerInputSchema.parse(entry.body) }));
 }
