@@ -3,7 +3,7 @@
 // ahead (§7), in the provider's open hours. Pure: `now` comes in.
 import { addOpenHours, type CompiledCalendar, openHoursBetween } from './calendar.js';
 import type { ProviderSnapshot } from './types.js';
-import { compareWork, type QueuedWork, type WorkOrderClock } from './work-order.js';
+import { compareTiered, compareWork, type QueuedWork, type WorkOrderClock, workTier } from './work-order.js';
 
 export interface Placement {
   /** Mean completion plus the safety margin; null when the calendar knows no such time. */
@@ -71,22 +71,25 @@ export function predictPlacement(
   const behind: QueuedWork[] = [];
   let ahead = inService(provider);
   if (provider.queue) {
+    const ticketTier = workTier(ticket, clock);
     for (const item of provider.queue) {
       if (item.ticketId === ticket.ticketId) continue;
-      if (compareWork(item, ticket, clock) < 0) ahead++;
+      if (compareTiered(item, workTier(item, clock), ticket, ticketTier) < 0) ahead++;
       else behind.push(item);
     }
   }
   const { mean, margin } = hoursForItems(ahead + 1, service, z);
   const completionMs = addOpenHours(calendar, nowMs, mean + margin);
   const meanCompletionMs = addOpenHours(calendar, nowMs, mean);
+  // Displacement only decides between providers where the ticket itself is on time.
+  const onTime = completionMs !== null && completionMs <= ticket.dueMs;
   return {
     completionMs,
     meanCompletionMs,
     workAhead: ahead,
     marginHours: margin,
     displaces:
-      countDisplacement && behind.length
+      countDisplacement && onTime && behind.length
         ? countDisplaced(behind, ahead + 1, service, z, calendar, nowMs, clock)
         : 0,
   };

@@ -32,8 +32,11 @@ export function workTier(item: QueuedWork, clock: WorkOrderClock): 0 | 1 | 2 {
 
 /** Negative when `a` is worked before `b`. Ties end on the ticket id, so the order is total. */
 export function compareWork(a: QueuedWork, b: QueuedWork, clock: WorkOrderClock): number {
-  const tierA = workTier(a, clock);
-  const tierB = workTier(b, clock);
+  return compareTiered(a, workTier(a, clock), b, workTier(b, clock));
+}
+
+/** compareWork with both tiers known (a hot loop compares many items with one ticket). */
+export function compareTiered(a: QueuedWork, tierA: number, b: QueuedWork, tierB: number): number {
   if (tierA !== tierB) return tierA - tierB;
   if (tierA === 0) return a.dueMs - b.dueMs || byId(a, b);
   const byPriority = PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority];
