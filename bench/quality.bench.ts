@@ -9,7 +9,8 @@ import { z } from 'zod';
 import YAML from 'yaml';
 import { PRIORITIES } from '../shared/domain/schemas.js';
 import { POLICY_NAMES } from '../shared/simulation/types.js';
-import { readProvidersFile, readTraceFile, runSpecs, simulatePlan } from '../cli/commands/simulate.js';
+import { readProvidersFile, readTraceFile } from '../cli/simulate/inputs.js';
+import { runSpecs, simulatePlan } from '../cli/simulate/plan.js';
 import { meanRows, resultsJson, type SummaryRow } from '../cli/simulate/summary.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

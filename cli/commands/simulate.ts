@@ -1,23 +1,10 @@
 // simulate: replay a trace of work items through routing policies at stated loads, in virtual time.
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import cliProgress from 'cli-progress';
-import { providerInputSchema, type SlaPolicy } from '../../shared/domain/schemas.js';
-import type { Priority } from '../../shared/domain/types.js';
-import { parseTrace, TraceError, type TraceField } from '../../shared/simulation/trace.js';
-import type { SimProviderConfig, TraceTicket } from '../../shared/simulation/types.js';
-import { CliError } from '../lib/errors.js';
 import { plural } from '../lib/output.js';
-import { parseProvidersFile } from './providers.js';
-import {
-  columnMap,
-  numberList,
-  policyChoices,
-  priorityMix,
-  slaPolicyFile,
-  type PolicyChoice,
-} from '../simulate/options.js';
-import { runInParallel, type RunOutcome, type RunSpec } from '../simulate/pool.js';
+import { readProvidersFile, readTraceFile } from '../simulate/inputs.js';
+import { columnMap, numberList, policyChoices, priorityMix, slaPolicyFile } from '../simulate/options.js';
+import { runSpecs, simulatePlan } from '../simulate/plan.js';
 import { renderReport } from '../simulate/report.js';
 import { meanRows, resultsJson, runRow, summaryTable } from '../simulate/summary.js';
 
@@ -39,103 +26,6 @@ interface SimulateOptions {
   drainDays: string;
   perSeed?: boolean;
   workers?: string;
-}
-
-async function readText(file: string, option: string): Promise<string> {
-  return readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new CliError(`${option}: cannot read ${file}: ${error.code ?? error.message}`);
-  });
-}
-
-export interface TraceFileOptions {
-  tz?: string;
-  map?: Partial<Record<TraceField, string>>;
-  priorityMix?: Record<Priority, number>;
-  seed?: number;
-}
-
-/** A trace file's tickets; an unreadable one is one CLI error line that names the file. */
-export async function readTraceFile(file: string, options: TraceFileOptions): Promise<TraceTicket[]> {
-  const text = await readText(file, '--trace');
-  try {
-    const tickets = parseTrace(text, options);
-    if (!tickets.length) throw new CliError(`${file}: the trace has no tickets`);
-    return tickets;
-  } catch (error) {
-    if (error instanceof TraceError) throw new CliError(`${file}: ${error.message}`);
-    throw error;
-  }
-}
-
-/** The providers of an `outroute providers import` file, as the simulator takes them. */
-export async function readProvidersFile(file: string): Promise<SimProviderConfig[]> {
-  const text = await readText(file, '--providers');
-  let entries: ReturnType<typeof parseProvidersFile>;
-  try {
-    entries = parseProvidersFile(text, file);
-  } catch (error) {
-    // The import's message lists one problem a line and says nothing was sent: here, one line.
-    if (!(error instanceof CliError)) throw error;
-    const [first = '', ...problems] = error.message.split('\n');
-    const head = first.replace(/, nothing was sent:$/, ':');
-    throw new CliError([head, problems.map((line) => line.trim()).join('; ')].filter(Boolean).join(' '));
-  }
-  // Already validated; parsing again fills in the schema's defaults (cost, quality).
-  return entries.map((entry) => ({ providerId: entry.providerId, ...providerInputSchema.parse(entry.body) }));
-}
-
-/** Every combination, policies outermost, so the table reads policy by policy. */
-export function runSpecs(policies: PolicyChoice[], loads: number[], seeds: number[]): RunSpec[] {
-  return policies.flatMap((choice) =>
-    loads.flatMap((load) => seeds.map((seed) => ({ ...choice, load, seed }))),
-  );
-}
-
-/** A progress bar on stderr while the runs go; nothing when stderr is not a terminal. */
-function progressBar(runs: number) {
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: process.stderr,
-      format:
-        'simulating [{bar}] {percentage}% | {done}/{runs} runs | {duration_formatted}, ETA {eta_formatted}',
-      hideCursor: true,
-      etaBuffer: 50,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(1000, 0, { done: 0, runs });
-  return {
-    update: (done: number, fraction: number) => bar.update(Math.round(fraction * 1000), { done, runs }),
-    stop: () => bar.stop(),
-  };
-}
-
-export interface SimulationPlan {
-  tickets: TraceTicket[];
-  providers: SimProviderConfig[];
-  runs: RunSpec[];
-  slaPolicy?: SlaPolicy;
-  drainMs: number;
-  workers?: number;
-}
-
-/** Runs the plan on worker threads with a progress bar; the outcomes in the plan's order. */
-export async function simulatePlan(plan: SimulationPlan): Promise<RunOutcome[]> {
-  const bar = progressBar(plan.runs.length);
-  try {
-    return await runInParallel(
-      {
-        tickets: plan.tickets,
-        providers: plan.providers,
-        drainMs: plan.drainMs,
-        ...(plan.slaPolicy ? { slaPolicy: plan.slaPolicy } : {}),
-      },
-      plan.runs,
-      { onProgress: bar.update, ...(plan.workers ? { workers: plan.workers } : {}) },
-    );
-  } finally {
-    bar.stop();
-  }
 }
 
 export function simulateCommand(): Command {

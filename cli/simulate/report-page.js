@@ -180,17 +180,18 @@
       options: { scales: { y: percentAxis } },
     });
 
+    // The first bucket (on time) dwarfs the others: its share goes in the legend, the bars show the late ones.
     draw('lateness', {
       type: 'bar',
       data: {
-        labels: data.latenessBuckets,
+        labels: data.latenessBuckets.slice(1),
         datasets: details.map((item, i) => ({
-          label: item.label,
+          label: `${item.label} (${pct(item.lateness[0])} on time)`,
           backgroundColor: colour(i),
-          data: item.lateness,
+          data: item.lateness.slice(1),
         })),
       },
-      options: { scales: { y: percentAxis } },
+      options: { scales: { y: { beginAtZero: true, ticks: { callback: (value) => pct(value) } } } },
     });
   }
 

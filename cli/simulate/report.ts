@@ -199,7 +199,7 @@ export function reportHtml(data: ReportData, chartJs: string, pageScript: string
     <section><h2>On time by week</h2><div class="chart"><canvas id="by-week"></canvas></div></section>
     <section><h2>Utilisation by hour of day (UTC)</h2><p class="hint">Busy share of each provider’s open time in that hour.</p><div class="chart"><canvas id="utilization"></canvas></div></section>
     <section><h2>Routed share vs target</h2><div class="chart"><canvas id="shares"></canvas></div></section>
-    <section><h2>Lateness of completed tickets</h2><div class="chart"><canvas id="lateness"></canvas></div></section>
+    <section><h2>Lateness of completed tickets</h2><p class="hint">Share of completed tickets in each band of lateness after due.</p><div class="chart"><canvas id="lateness"></canvas></div></section>
   </div>
 </main>
 <script type="application/json" id="report-data">${embeddable(data)}</script>
