@@ -7,6 +7,7 @@ import { uniformAt } from './random.js';
 
 const HOUR_MS = 3_600_000;
 const WEEK_MS = 7 * 24 * HOUR_MS;
+const THINNING_STREAM = 0x2545f491;
 
 /** Open hours of one provider in the week starting at `fromMs`, in its own time zone and business hours. */
 export function openHoursInWeek(provider: SimProviderConfig, fromMs: number): number {
@@ -84,7 +85,9 @@ export function scaleLoad(
   for (let copy = 0; copy < copies; copy++) {
     // Full copies keep every ticket; the last one keeps the fractional part (the only one when factor ≤ 1).
     const keep = copy === copies - 1 ? factor - copy : 1;
-    const copySeed = Math.imul(seed | 0, 31) + copy;
+    // A stream of its own per copy: the engine draws work from uniformAt(seed, index), and a thinning
+    // correlated with it would keep the short tickets.
+    const copySeed = Math.imul((seed ^ THINNING_STREAM) | 0, 31) + copy;
     const shiftMs = copy === 0 ? 0 : copyShiftWeeks(copy) * WEEK_MS;
     tickets.forEach((ticket, index) => {
       if (keep < 1 && uniformAt(copySeed, index) >= keep) return;
