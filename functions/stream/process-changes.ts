@@ -15,6 +15,7 @@ import {
   eventBridgePublisher,
   jsonLinesPublisher,
 } from '../../shared/messaging/event-publisher.js';
+import { getProvider } from '../../shared/store/provider-store.js';
 import { countTicketChange } from '../../shared/use-cases/count-metrics.js';
 import { failOverProvider } from '../../shared/use-cases/fail-over-provider.js';
 import { wakeParkedTickets } from '../../shared/use-cases/wake-parked.js';
@@ -22,7 +23,7 @@ import { appContext } from '../lib/app-context.js';
 import { env } from '../lib/env.js';
 import { metrics, observed, tracer } from '../lib/observability.js';
 
-/** A provider change may let parked tickets fit: this many of the oldest are retried at once. */
+/** A provider change may let parked tickets fit: this many it may take are retried at once, in triage order. */
 const WAKE_ON_PROVIDER_CHANGE = 100;
 const WAKE_PER_FREED_SLOT = 2;
 
@@ -58,14 +59,17 @@ async function processRecord(record: DynamoDBRecord): Promise<void> {
     if (after.status === 'parked' && before?.status !== 'parked')
       metrics.addMetric('TicketsParked', MetricUnit.Count, 1);
     const freed = before && holdsCapacity(before.status) && !holdsCapacity(after.status);
-    if (freed) await wakeParkedTickets(ctx, WAKE_PER_FREED_SLOT);
+    if (freed && before.providerId) {
+      const provider = await getProvider(ctx.table, before.providerId);
+      await wakeParkedTickets(ctx, WAKE_PER_FREED_SLOT, provider);
+    }
   }
   if (entity === 'provider') {
     const [before, after] = [oldImage as Provider | undefined, newImage as Provider | undefined];
     await events().publish(providerEvents(before, after));
     if (after?.status === 'offline' && before?.status !== 'offline')
       await failOverProvider(ctx, after.providerId);
-    if (after && before?.version !== after.version) await wakeParkedTickets(ctx, WAKE_ON_PROVIDER_CHANGE);
+    if (after && before?.version !== after.version) await wakeParkedTickets(ctx, WAKE_ON_PROVIDER_CHANGE, after);
   }
 }
 

@@ -134,3 +134,28 @@ export function toBreached(ticket: Ticket, nowMs: number): Ticket {
     { at: iso(nowMs), event: 'sla_breached', providerId: ticket.providerId },
   );
 }
+
+/** No provider can meet the due any more: flagged once, so operations can escalate it while it still runs. */
+export function toLost(ticket: Ticket, nowMs: number): Ticket {
+  if (ticket.sla.breached || ticket.sla.state === 'lost' || ticket.sla.state === 'met') return ticket;
+  return withEvent(
+    { ...ticket, sla: { ...ticket.sla, state: 'lost' } },
+    { at: iso(nowMs), event: 'sla_lost', providerId: ticket.providerId },
+  );
+}
+
+/**
+ * Work conservation: a queued, not yet started ticket moves to an open provider with room (its capacity
+ * moves in the same write); the history says why, not from whom (vendors never see each other).
+ */
+export function toRebalanced(
+  ticket: Ticket,
+  provider: { providerId: string; costPerItem?: number },
+  reason: string,
+  nowMs: number,
+): Ticket {
+  return withEvent(
+    { ...ticket, providerId: provider.providerId, costPerItem: provider.costPerItem ?? 0 },
+    { at: iso(nowMs), event: 'rebalanced', providerId: provider.providerId, reason },
+  );
+}

@@ -12,6 +12,7 @@ export function metricIncrements(before: Ticket | undefined, after: Ticket): Cou
       providerId: after.providerId,
       hour: hourOf(after.routedAt ?? after.updatedAt),
       counts: { routed: 1 },
+      routedSkill: after.skill,
     });
   }
   if (

@@ -19,6 +19,8 @@ export interface CountIncrement {
   /** `2026-11-22T14`: the UTC hour the counted thing happened in. */
   hour: string;
   counts: Counts;
+  /** For a routing: its skill, counted per skill too (allocation shares hold within a skill's pool). */
+  routedSkill?: string;
 }
 
 /** The UTC hour an ISO instant falls in, as `CountIncrement.hour` has it. */

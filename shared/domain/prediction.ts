@@ -126,3 +126,15 @@ function countDisplaced(
 export function slackOpenHours(calendar: CompiledCalendar, completionMs: number, dueMs: number): number {
   return openHoursBetween(calendar, completionMs, dueMs) ?? (dueMs - completionMs) / HOUR_MS;
 }
+
+/** The at-risk rule: a queued ticket whose provider, from its place in the work order, would finish it late. */
+export function willMissDue(
+  provider: ProviderSnapshot,
+  ticket: QueuedWork,
+  calendar: CompiledCalendar,
+  nowMs: number,
+  settings: PlacementSettings,
+): boolean {
+  const { completionMs } = predictPlacement(provider, ticket, calendar, nowMs, settings, false);
+  return completionMs === null || completionMs > ticket.dueMs;
+}

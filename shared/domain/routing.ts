@@ -61,7 +61,7 @@ export function effectiveMinProficiency(
 export function placementSettings(policy: RoutingPolicy): PlacementSettings {
   return {
     safetyMarginZ: policy.safetyMarginZ ?? 2,
-    lateAgingMs: (policy.lateAgingSeconds ?? 86_400) * 1000,
+    lateAgingMs: (policy.lateAgingSeconds ?? 14 * 86_400) * 1000,
   };
 }
 

@@ -138,7 +138,7 @@ export const DEFAULT_ROUTING_POLICY: RoutingPolicy = {
   weights: { slack: 0.3, cost: 0.3, quality: 0.15, share: 0.15, load: 0.1 },
   relaxProficiencyAfterSeconds: 900,
   safetyMarginZ: 2,
-  lateAgingSeconds: 86400,
+  lateAgingSeconds: 14 * 86400,
 };
 
 export const MAX_PAYLOAD_BYTES = 32 * 1024;

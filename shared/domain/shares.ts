@@ -13,7 +13,11 @@ export const SHARE_GAIN = 4;
 
 /** Tickets of this skill routed to the provider over the last 24 h (all skills when not known per skill). */
 export const routedForSkill = (provider: ProviderSnapshot, skill: string) =>
-  provider.routedBySkill ? (provider.routedBySkill[skill] ?? 0) : provider.routedLast24h;
+  provider.routedBySkill
+    ? Object.hasOwn(provider.routedBySkill, skill)
+      ? (provider.routedBySkill[skill] as number)
+      : 0
+    : provider.routedLast24h;
 
 export interface SharePool {
   /** Target share of each pool member, normalised over the pool. */

@@ -96,6 +96,7 @@ export function nextCheckAt(ticket: Ticket): string | undefined {
 export function slaStateAt(ticket: Ticket, nowMs: number): SlaState {
   if (ticket.status === 'completed') return ticket.sla.breached ? 'breached' : 'met';
   if (ticket.sla.breached || nowMs > Date.parse(ticket.dueAt)) return 'breached';
+  if (ticket.sla.state === 'lost') return 'lost';
   if (ticket.sla.state === 'at_risk' || nowMs >= Date.parse(ticket.sla.atRiskAt)) return 'at_risk';
   return 'on_track';
 }

@@ -77,7 +77,7 @@ function makeProviders(config: SimulationConfig): SimProvider[] {
       version: 1,
       updatedAt: '',
       routedLast24h: 0,
-      routedBySkill: {},
+      routedBySkill: Object.create(null),
       queue: [],
     },
     waitingForOpening: false,

@@ -36,24 +36,28 @@ export async function addCountsOnce(
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
-          ...increments.map(({ providerId, hour, counts }) => {
-            const entries = Object.entries(counts).filter(([, value]) => value !== 0);
+          ...increments.map(({ providerId, hour, counts, routedSkill }) => {
+            const entries = Object.entries(counts)
+              .filter(([, value]) => value !== 0)
+              .map(([name, value]) => ({ name, placeholder: name, value }));
+            if (routedSkill !== undefined && counts.routed)
+              entries.push({ name: routedBySkillAttribute(routedSkill), placeholder: 'routedSkill', value: counts.routed });
             return {
               Update: {
                 TableName: table.name,
                 Key: metricKey(providerId, hour),
                 UpdateExpression: `SET entity = :entity, providerId = :providerId, #hour = :hour ADD ${entries
-                  .map(([name]) => `#${name} :${name}`)
+                  .map(({ placeholder }) => `#${placeholder} :${placeholder}`)
                   .join(', ')}`,
                 ExpressionAttributeNames: {
                   '#hour': 'hour',
-                  ...Object.fromEntries(entries.map(([name]) => [`#${name}`, name])),
+                  ...Object.fromEntries(entries.map(({ name, placeholder }) => [`#${placeholder}`, name])),
                 },
                 ExpressionAttributeValues: {
                   ':entity': 'metric',
                   ':providerId': providerId,
                   ':hour': hour,
-                  ...Object.fromEntries(entries.map(([name, value]) => [`:${name}`, value])),
+                  ...Object.fromEntries(entries.map(({ placeholder, value }) => [`:${placeholder}`, value])),
                 },
               },
             };
@@ -68,14 +72,20 @@ export async function addCountsOnce(
   }
 }
 
+/** Routings per skill sit beside the counters, one attribute per skill seen that hour. */
+const ROUTED_SKILL_PREFIX = 'routed@';
+const routedBySkillAttribute = (skill: string) => `${ROUTED_SKILL_PREFIX}${skill}`;
+
+export type HourlyRow = Counts & { hour: string; routedBySkill: Record<string, number> };
+
 /** Hourly counters of one provider for the hours from..to (inclusive, `hourOf` form). */
 export async function readHourlyCounts(
   table: Table,
   providerId: string,
   fromHour: string,
   toHour: string,
-): Promise<(Counts & { hour: string })[]> {
-  const rows: (Counts & { hour: string })[] = [];
+): Promise<HourlyRow[]> {
+  const rows: HourlyRow[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await table.db.send(
@@ -91,8 +101,12 @@ export async function readHourlyCounts(
       }),
     );
     for (const item of page.Items ?? []) {
-      const row: Counts & { hour: string } = { hour: String(item.hour) };
+      const row: HourlyRow = { hour: String(item.hour), routedBySkill: Object.create(null) };
       for (const counter of COUNTERS) row[counter] = Number(item[counter] ?? 0);
+      for (const [name, value] of Object.entries(item)) {
+        if (name.startsWith(ROUTED_SKILL_PREFIX))
+          row.routedBySkill[name.slice(ROUTED_SKILL_PREFIX.length)] = Number(value);
+      }
       rows.push(row);
     }
     startKey = page.LastEvaluatedKey;
@@ -103,5 +117,14 @@ export async function readHourlyCounts(
 export function sumCounts(rows: Counts[]): Required<Counts> {
   const total = Object.fromEntries(COUNTERS.map((counter) => [counter, 0])) as Required<Counts>;
   for (const row of rows) for (const counter of COUNTERS) total[counter] += row[counter] ?? 0;
+  return total;
+}
+
+/** Routings per skill over the rows. */
+export function sumRoutedBySkill(rows: HourlyRow[]): Record<string, number> {
+  // No prototype: a skill may be called "constructor" or "__proto__".
+  const total: Record<string, number> = Object.create(null);
+  for (const row of rows)
+    for (const [skill, routed] of Object.entries(row.routedBySkill)) total[skill] = (total[skill] ?? 0) + routed;
   return total;
 }

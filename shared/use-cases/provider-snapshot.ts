@@ -1,26 +1,67 @@
-import type { ProviderSnapshot } from '../domain/types.js';
-import { hourOf, readHourlyCounts, sumCounts } from '../store/metric-store.js';
+import type { Provider, ProviderSnapshot, Ticket } from '../domain/types.js';
+import type { QueuedWork } from '../domain/work-order.js';
+import { queuePartition } from '../store/keys.js';
+import { hourOf, readHourlyCounts, sumCounts, sumRoutedBySkill } from '../store/metric-store.js';
 import { listProviders } from '../store/provider-store.js';
+import { decodeCursor, queryTickets } from '../store/ticket-store.js';
 import type { AppContext } from './context.js';
 
-/** How long a router trusts its snapshot; reservations are conditional, so staleness costs a retry, never a breach. */
-export const SNAPSHOT_TTL_MS = 3000;
+/**
+ * Queued tickets read per provider for predictions, earliest due first. A longer queue is predicted from its
+ * first part: the rest is due later and mostly worked after a new ticket anyway.
+ */
+export const QUEUE_SNAPSHOT_LIMIT = 500;
 
-/** Every provider with its open items and its routed count over the last 24 h (for shares). */
-export async function loadProviderSnapshot(ctx: AppContext): Promise<ProviderSnapshot[]> {
+export const queuedWorkOf = (ticket: Ticket): QueuedWork => ({
+  ticketId: ticket.ticketId,
+  priority: ticket.priority,
+  dueMs: Date.parse(ticket.dueAt),
+  createdMs: Date.parse(ticket.createdAt),
+});
+
+/** A provider's queued, not yet leased tickets (from the queue index: a moment old at worst). */
+export async function loadQueue(ctx: AppContext, providerId: string): Promise<Ticket[]> {
+  const tickets: Ticket[] = [];
+  let cursor: Record<string, unknown> | undefined;
+  do {
+    const page = await queryTickets(ctx.table, {
+      index: 'queue',
+      partition: queuePartition(providerId),
+      limit: Math.min(100, QUEUE_SNAPSHOT_LIMIT - tickets.length),
+      cursor,
+    });
+    tickets.push(...page.items);
+    cursor = decodeCursor(page.cursor);
+  } while (cursor && tickets.length < QUEUE_SNAPSHOT_LIMIT);
+  return tickets;
+}
+
+/** One provider as the router sees it: live counters, its queue, and its routings of the last 24 h. */
+export async function snapshotOf(ctx: AppContext, provider: Provider): Promise<ProviderSnapshot> {
   const nowMs = ctx.now();
   const [fromHour, toHour] = [
     hourOf(new Date(nowMs - 23 * 3600_000).toISOString()),
     hourOf(new Date(nowMs).toISOString()),
   ];
+  const [rows, queue] = await Promise.all([
+    readHourlyCounts(ctx.table, provider.providerId, fromHour, toHour),
+    loadQueue(ctx, provider.providerId),
+  ]);
+  return {
+    ...provider,
+    routedLast24h: sumCounts(rows).routed,
+    routedBySkill: sumRoutedBySkill(rows),
+    queue: queue.map(queuedWorkOf),
+  };
+}
+
+/** How long a router trusts its snapshot; reservations are conditional, so staleness costs a retry, never a breach. */
+export const SNAPSHOT_TTL_MS = 3000;
+
+/** Every provider with its open items, queue and routings over the last 24 h (for shares). */
+export async function loadProviderSnapshot(ctx: AppContext): Promise<ProviderSnapshot[]> {
   const providers = await listProviders(ctx.table);
-  return Promise.all(
-    providers.map(async (provider) => ({
-      ...provider,
-      routedLast24h: sumCounts(await readHourlyCounts(ctx.table, provider.providerId, fromHour, toHour))
-        .routed,
-    })),
-  );
+  return Promise.all(providers.map((provider) => snapshotOf(ctx, provider)));
 }
 
 /** A per-process snapshot cache, refreshed after SNAPSHOT_TTL_MS. */

@@ -1,10 +1,17 @@
-import { toCompleted, toExtended, toLeased, toRerouting } from '../domain/lifecycle.js';
-import type { Principal, Ticket } from '../domain/types.js';
+import { CalendarCache, isOpenAt } from '../domain/calendar.js';
+import { toCompleted, toExtended, toLeased, toRebalanced, toRerouting } from '../domain/lifecycle.js';
+import { type PlacementSettings, workOrderClock } from '../domain/prediction.js';
+import { pickRebalance, type RebalanceChoice } from '../domain/rebalance.js';
+import { placementSettings } from '../domain/routing.js';
+import type { Principal, Provider, ProviderSnapshot, Ticket } from '../domain/types.js';
+import { inWorkOrder } from '../domain/work-order.js';
 import { conflict, notFound } from '../lib/errors.js';
 import { randomToken, sha256Hex } from '../lib/hash.js';
-import { queuePartition } from '../store/keys.js';
-import { decodeCursor, getPayloads, getTicket, queryTickets, saveTicket } from '../store/ticket-store.js';
+import { getPolicy } from '../store/config-store.js';
+import { getProvider, listProviders } from '../store/provider-store.js';
+import { getPayloads, getTicket, saveTicket } from '../store/ticket-store.js';
 import type { AppContext } from './context.js';
+import { loadQueue, queuedWorkOf } from './provider-snapshot.js';
 import { transitionTicket } from './transition.js';
 
 export interface LeasedItem {
@@ -21,52 +28,113 @@ export interface LeasedItem {
 }
 
 /**
- * Up to `max` of the provider's queued tickets, earliest dueAt first. Each
- * is taken by a conditional write, so racing callers never get the same
- * ticket; a caller that loses a race moves on to the next one.
+ * Up to `max` tickets for the provider: its own queue in work order (those that can still meet their due
+ * first, by priority then due; the late ones after), then — work conservation — tickets queued, not yet
+ * started, at providers that are closed or behind, which it may take (their capacity moves in the same
+ * write). Each is taken by a conditional write, so racing callers never get the same ticket; a caller that
+ * loses a race moves on. The items answered are listed earliest dueAt first, as API.md promises.
  */
 export async function leaseTickets(
   ctx: AppContext,
   providerId: string,
   request: { max: number; leaseSeconds: number },
 ): Promise<LeasedItem[]> {
+  const [provider, policy, queue] = await Promise.all([
+    getProvider(ctx.table, providerId),
+    getPolicy(ctx.table, 'routing'),
+    loadQueue(ctx, providerId),
+  ]);
+  if (!provider) return [];
+  const settings = placementSettings(policy);
   const leased: { ticket: Ticket; token: string }[] = [];
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const page = await queryTickets(ctx.table, {
-      index: 'queue',
-      partition: queuePartition(providerId),
-      limit: request.max * 2,
-      cursor,
-    });
-    for (const candidate of page.items) {
-      if (leased.length >= request.max) break;
-      const ticket = await getTicket(ctx.table, candidate.ticketId);
-      if (ticket?.status !== 'queued' || ticket.providerId !== providerId) continue;
-      const nowMs = ctx.now();
-      const token = randomToken();
-      const expiresAt = new Date(nowMs + request.leaseSeconds * 1000).toISOString();
-      const saved = await saveTicket(ctx.table, ticket, toLeased(ticket, sha256Hex(token), expiresAt, nowMs));
-      if (saved.ok) leased.push({ ticket: { ...ticket, leaseExpiresAt: expiresAt }, token });
+  const lease = async (ticket: Ticket, moved?: RebalanceChoice) => {
+    const nowMs = ctx.now();
+    const token = randomToken();
+    const expiresAt = new Date(nowMs + request.leaseSeconds * 1000).toISOString();
+    const taken = moved ? toRebalanced(ticket, provider, moved.reason, nowMs) : ticket;
+    const saved = await saveTicket(ctx.table, ticket, toLeased(taken, sha256Hex(token), expiresAt, nowMs));
+    if (saved.ok) leased.push({ ticket: { ...taken, leaseExpiresAt: expiresAt }, token });
+    return saved;
+  };
+
+  const calendar = calendars.get(provider, ctx.now());
+  const clock = workOrderClock({ ...provider, routedLast24h: 0 }, calendar, ctx.now(), settings.lateAgingMs);
+  for (const candidate of inWorkOrder(queue.map(withWork), clock)) {
+    if (leased.length >= request.max) break;
+    // The index is eventually consistent: act on the table's own copy.
+    const ticket = await getTicket(ctx.table, candidate.ticket.ticketId);
+    if (ticket?.status === 'queued' && ticket.providerId === providerId) await lease(ticket);
+  }
+  if (leased.length < request.max) {
+    for (const choice of await rebalanceChoices(ctx, provider, request.max - leased.length, settings)) {
+      const ticket = await getTicket(ctx.table, choice.ticket.ticketId);
+      if (ticket?.status !== 'queued' || ticket.providerId !== choice.ticket.providerId) continue;
+      const saved = await lease(ticket, choice);
+      // Our own slots are gone (another lease took them): stop taking work over.
+      if (!saved.ok && saved.failedProvider) break;
     }
-    cursor = leased.length < request.max ? decodeCursor(page.cursor) : undefined;
-  } while (cursor);
+  }
+
   const payloads = await getPayloads(
     ctx.table,
     leased.map(({ ticket }) => ticket.ticketId),
   );
-  return leased.map(({ ticket, token }) => ({
-    ticketId: ticket.ticketId,
-    leaseToken: token,
-    leaseExpiresAt: ticket.leaseExpiresAt ?? '',
-    dueAt: ticket.dueAt,
-    priority: ticket.priority,
-    skill: ticket.skill,
-    kind: ticket.kind,
-    language: ticket.language ?? null,
-    subject: ticket.subject ?? null,
-    payload: payloads.get(ticket.ticketId) ?? null,
-  }));
+  return leased
+    .sort((a, b) => Date.parse(a.ticket.dueAt) - Date.parse(b.ticket.dueAt))
+    .map(({ ticket, token }) => ({
+      ticketId: ticket.ticketId,
+      leaseToken: token,
+      leaseExpiresAt: ticket.leaseExpiresAt ?? '',
+      dueAt: ticket.dueAt,
+      priority: ticket.priority,
+      skill: ticket.skill,
+      kind: ticket.kind,
+      language: ticket.language ?? null,
+      subject: ticket.subject ?? null,
+      payload: payloads.get(ticket.ticketId) ?? null,
+    }));
+}
+
+const calendars = new CalendarCache();
+
+const withWork = (ticket: Ticket) => ({ ...queuedWorkOf(ticket), ticket });
+
+/**
+ * Tickets this provider should take over from others' queues. Reads the other providers' queues only when
+ * the taker is open and has room, and only of providers sharing one of its skills.
+ */
+async function rebalanceChoices(
+  ctx: AppContext,
+  taker: Provider,
+  max: number,
+  settings: PlacementSettings,
+): Promise<RebalanceChoice[]> {
+  const nowMs = ctx.now();
+  if (taker.status !== 'active' || taker.openItems >= taker.capacity) return [];
+  if (!isOpenAt(calendars.get(taker, nowMs), nowMs)) return [];
+  const others = (await listProviders(ctx.table)).filter(
+    (other) =>
+      other.providerId !== taker.providerId &&
+      other.openItems > 0 &&
+      Object.keys(other.skills).some((skill) => Object.hasOwn(taker.skills, skill)),
+  );
+  if (others.length === 0) return [];
+  const queues = await Promise.all(others.map((other) => loadQueue(ctx, other.providerId)));
+  const providers = new Map<string, ProviderSnapshot>(
+    others.map((other, i) => [
+      other.providerId,
+      { ...other, routedLast24h: 0, queue: (queues[i] ?? []).map(queuedWorkOf) },
+    ]),
+  );
+  return pickRebalance({
+    taker: { ...taker, routedLast24h: 0 },
+    queued: queues.flat().filter((ticket): ticket is Ticket & { providerId: string } => !!ticket.providerId),
+    providers,
+    settings,
+    nowMs,
+    calendars,
+    max,
+  });
 }
 
 /** The lease rules: the caller's token, on a lease still running. Anything else is a 409 and changes nothing. */

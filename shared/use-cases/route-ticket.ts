@@ -1,11 +1,12 @@
 import type { CalendarCache } from '../domain/calendar.js';
-import { toParked, toQueued } from '../domain/lifecycle.js';
+import { toLost, toParked, toQueued } from '../domain/lifecycle.js';
 import { decideRoute, effectiveMinProficiency } from '../domain/routing.js';
 import type { RoutingPolicy } from '../domain/schemas.js';
 import type { ProviderSnapshot, RoutingExplanation, Ticket } from '../domain/types.js';
 import { getProvider } from '../store/provider-store.js';
 import { getTicket, saveTicket } from '../store/ticket-store.js';
 import type { AppContext } from './context.js';
+import { queuedWorkOf, snapshotOf } from './provider-snapshot.js';
 
 export type RouteOutcome = 'queued' | 'parked' | 'skipped' | 'raced';
 
@@ -72,29 +73,47 @@ export async function routeTicket(
   for (let attempt = 0; attempt < RESERVE_ATTEMPTS && decision.outcome === 'route'; attempt++) {
     const providerId = decision.order[0] as string;
     const provider = state.providers.get(providerId) as ProviderSnapshot;
-    const next = toQueued(routable, provider, trimmed(decision.explanation), decision.bestEffortLate, nowMs);
-    const saved = await saveTicket(ctx.table, ticket, next);
+    const queued = toQueued(
+      routable,
+      provider,
+      trimmed(decision.explanation),
+      decision.bestEffortLate,
+      nowMs,
+    );
+    const saved = await saveTicket(ctx.table, ticket, decision.lost ? toLost(queued, nowMs) : queued);
     if (saved.ok) {
-      provider.openItems += 1;
-      provider.routedLast24h += 1;
+      tookOne(provider, ticket);
       return 'queued';
     }
     if (saved.staleTicket) return 'raced';
     await refreshProvider(ctx, state, providerId);
     decision = decide();
   }
+  const parkedState = toParked(routable, trimmed(decision.explanation), nowMs);
   const parked = await saveTicket(
     ctx.table,
     ticket,
-    toParked(routable, trimmed(decision.explanation), nowMs),
+    decision.lost ? toLost(parkedState, nowMs) : parkedState,
   );
   return parked.ok ? 'parked' : 'raced';
+}
+
+/** The in-memory view after a reservation, so the rest of the batch sees the slot, the share and the queue. */
+function tookOne(provider: ProviderSnapshot, ticket: Ticket): void {
+  provider.openItems += 1;
+  provider.routedLast24h += 1;
+  if (provider.routedBySkill) {
+    const routed = Object.hasOwn(provider.routedBySkill, ticket.skill)
+      ? provider.routedBySkill[ticket.skill]
+      : 0;
+    provider.routedBySkill[ticket.skill] = (routed ?? 0) + 1;
+  }
+  provider.queue?.push(queuedWorkOf(ticket));
 }
 
 /** After a refused reservation: the provider as it really is now. */
 async function refreshProvider(ctx: AppContext, state: RouterState, providerId: string): Promise<void> {
   const fresh = await getProvider(ctx.table, providerId);
-  const known = state.providers.get(providerId);
   if (!fresh) state.providers.delete(providerId);
-  else if (known) Object.assign(known, fresh);
+  else state.providers.set(providerId, await snapshotOf(ctx, fresh));
 }

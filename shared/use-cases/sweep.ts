@@ -1,11 +1,15 @@
 import { TIMER_BUCKETS } from '../store/layout.js';
-import { addOpenHours, CalendarCache } from '../domain/calendar.js';
+import { CalendarCache } from '../domain/calendar.js';
+import { type PlacementSettings, willMissDue } from '../domain/prediction.js';
+import { placementSettings } from '../domain/routing.js';
 import { onTimer } from '../domain/timer-rules.js';
-import type { Provider, Ticket } from '../domain/types.js';
+import type { ProviderSnapshot, Ticket } from '../domain/types.js';
+import { getPolicy } from '../store/config-store.js';
 import { timerPartition } from '../store/keys.js';
 import { getProvider } from '../store/provider-store.js';
 import { decodeCursor, getTicket, queryTickets, saveTicket } from '../store/ticket-store.js';
 import type { AppContext } from './context.js';
+import { loadQueue, queuedWorkOf } from './provider-snapshot.js';
 
 export interface SweepReport {
   examined: number;
@@ -15,12 +19,19 @@ export interface SweepReport {
 
 const calendars = new CalendarCache();
 
-/** Whether a queued ticket's provider is predicted to finish its whole backlog after the ticket's dueAt. */
-function willMiss(provider: Provider | undefined, ticket: Ticket, nowMs: number): boolean {
+/** Whether a queued ticket's provider, from the ticket's place in its work order, would finish it late. */
+function willMiss(
+  provider: ProviderSnapshot | undefined,
+  ticket: Ticket,
+  nowMs: number,
+  settings: PlacementSettings,
+): boolean {
   if (!provider) return true;
-  const calendar = calendars.get(provider, nowMs);
-  const finish = addOpenHours(calendar, nowMs, provider.openItems / provider.throughputPerHour);
-  return finish === null || finish > Date.parse(ticket.dueAt);
+  try {
+    return willMissDue(provider, queuedWorkOf(ticket), calendars.get(provider, nowMs), nowMs, settings);
+  } catch {
+    return true;
+  }
 }
 
 /**
@@ -34,9 +45,14 @@ export async function sweep(ctx: AppContext, pageSize = 100): Promise<SweepRepor
   const report: SweepReport = { examined: 0, changed: 0, routed: 0 };
   const toRoute: string[] = [];
   // Read once per sweep; each re-route shortens the backlog the next at-risk ticket is judged against.
-  const providers = new Map<string, Provider | undefined>();
+  const settings = placementSettings(await getPolicy(ctx.table, 'routing'));
+  const providers = new Map<string, ProviderSnapshot | undefined>();
   const providerOf = async (id: string) => {
-    if (!providers.has(id)) providers.set(id, await getProvider(ctx.table, id));
+    if (!providers.has(id)) {
+      const provider = await getProvider(ctx.table, id);
+      const queue = provider ? (await loadQueue(ctx, id)).map(queuedWorkOf) : [];
+      providers.set(id, provider && { ...provider, routedLast24h: 0, queue });
+    }
     return providers.get(id);
   };
   for (let bucket = 0; bucket < TIMER_BUCKETS; bucket++) {
@@ -56,7 +72,7 @@ export async function sweep(ctx: AppContext, pageSize = 100): Promise<SweepRepor
         if (!ticket) continue;
         const miss =
           ticket.status === 'queued' && ticket.providerId
-            ? willMiss(await providerOf(ticket.providerId), ticket, nowMs)
+            ? willMiss(await providerOf(ticket.providerId), ticket, nowMs, settings)
             : false;
         const { next, route } = onTimer(ticket, nowMs, miss);
         if (next) {
@@ -65,7 +81,10 @@ export async function sweep(ctx: AppContext, pageSize = 100): Promise<SweepRepor
           report.changed++;
           const left = ticket.providerId && ticket.status === 'queued' && next.status !== 'queued';
           const provider = left ? providers.get(ticket.providerId ?? '') : undefined;
-          if (provider) provider.openItems -= 1;
+          if (provider) {
+            provider.openItems -= 1;
+            provider.queue = provider.queue?.filter((item) => item.ticketId !== ticket.ticketId);
+          }
         }
         if (route) toRoute.push(ticket.ticketId);
       }

@@ -3,7 +3,7 @@
 import { firstInWorkOrder } from '../../domain/work-order.js';
 import { decideRoute, placementSettings } from '../../domain/routing.js';
 import { pickRebalance, type QueuedElsewhere } from '../../domain/rebalance.js';
-import { predictPlacement, workOrderClock } from '../../domain/prediction.js';
+import { willMissDue, workOrderClock } from '../../domain/prediction.js';
 import { ticketsToWake } from '../../domain/wake-up.js';
 import { type SimTicket, snapshots, type World } from '../world.js';
 import type { SimPolicy } from './policy.js';
@@ -63,14 +63,6 @@ export const outroutePolicy: SimPolicy = {
 
   willMiss(ticket, provider, world, nowMs) {
     const calendar = world.calendars.get(provider.snapshot, nowMs);
-    const placement = predictPlacement(
-      provider.snapshot,
-      ticket,
-      calendar,
-      nowMs,
-      placementSettings(world.routingPolicy),
-      false,
-    );
-    return placement.completionMs === null || placement.completionMs > ticket.dueMs;
+    return willMissDue(provider.snapshot, ticket, calendar, nowMs, placementSettings(world.routingPolicy));
   },
 };
