@@ -40,6 +40,8 @@ export async function recordAccess(
 }
 
 const cursorSchema = z.strictObject({
+  /** The window of the first page, kept so later pages read the same one. */
+  w: z.tuple([z.iso.datetime(), z.iso.datetime()]),
   /** The day being read, when walking days. */
   d: z.iso.date().optional(),
   k: startKeySchema.optional(),
@@ -54,13 +56,23 @@ const nextDay = (day: string) =>
  * with a ticketId or actor, from the beginning), by ticket, by actor or all.
  */
 export async function readAuditTrail(ctx: AppContext, query: AuditQuery) {
-  const to = query.to ? new Date(query.to).toISOString() : isoNow(ctx);
+  const scope = JSON.stringify([
+    'audit',
+    query.ticketId ?? null,
+    query.actor ?? null,
+    query.from ?? null,
+    query.to ?? null,
+  ]);
+  const resumed = query.cursor ? openCursor(ctx.cursorSecret, scope, query.cursor, cursorSchema) : undefined;
+  const to = resumed ? resumed.w[1] : query.to ? new Date(query.to).toISOString() : isoNow(ctx);
   const narrowed = Boolean(query.ticketId || query.actor);
-  const from = query.from
-    ? new Date(query.from).toISOString()
-    : narrowed
-      ? '1970-01-01T00:00:00.000Z'
-      : new Date(Date.parse(to) - DAY_MS).toISOString();
+  const from = resumed
+    ? resumed.w[0]
+    : query.from
+      ? new Date(query.from).toISOString()
+      : narrowed
+        ? '1970-01-01T00:00:00.000Z'
+        : new Date(Date.parse(to) - DAY_MS).toISOString();
   if (from > to) {
     throw new AppError('validation_error', 'from is after to', [{ path: 'from', message: 'after to' }]);
   }
@@ -71,10 +83,10 @@ export async function readAuditTrail(ctx: AppContext, query: AuditQuery) {
       [{ path: 'from', message: `at most ${MAX_AUDIT_WINDOW_DAYS} days before to` }],
     );
   }
-  const scope = JSON.stringify(['audit', query.ticketId ?? null, query.actor ?? null, from, to]);
-  let position = query.cursor
-    ? openCursor(ctx.cursorSecret, scope, query.cursor, cursorSchema)
-    : { d: narrowed ? undefined : dayOf(from) };
+  let position: z.infer<typeof cursorSchema> = resumed ?? {
+    w: [from, to],
+    d: narrowed ? undefined : dayOf(from),
+  };
   const items: AuditEntry[] = [];
   let done = false;
   for (let queries = 0; queries < MAX_QUERIES_PER_PAGE && items.length < query.limit && !done; queries++) {
@@ -94,7 +106,8 @@ export async function readAuditTrail(ctx: AppContext, query: AuditQuery) {
       ...page.items.filter((entry) => !query.actor || !query.ticketId || entry.actor.keyId === query.actor),
     );
     if (page.next) position = { ...position, k: page.next as z.infer<typeof cursorSchema>['k'] };
-    else if (where.index === 'day' && where.day < dayOf(to)) position = { d: nextDay(where.day) };
+    else if (where.index === 'day' && where.day < dayOf(to))
+      position = { w: [from, to], d: nextDay(where.day) };
     else done = true;
   }
   return { items, cursor: done ? undefined : signCursor(ctx.cursorSecret, scope, position) };

@@ -9,14 +9,16 @@ import { drainRoutingQueue, testContext } from '../fixtures/context.js';
 import { providerInput, uniqueId } from '../fixtures/entities.js';
 import { givenKey, isContractError, startTestApi, type TestApi } from '../fixtures/http.js';
 import { routeNow } from '../fixtures/routing.js';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 
 const ctx = testContext();
 let api: TestApi;
 let admin: string;
+let adminKeyId: string;
 
 beforeAll(async () => {
   api = await startTestApi();
-  admin = (await givenKey(ctx, { role: 'admin' })).apiKey;
+  ({ apiKey: admin, keyId: adminKeyId } = await givenKey(ctx, { role: 'admin' }));
 });
 afterAll(async () => {
   await api.stop();
@@ -396,5 +398,96 @@ describe('point 6: keys can be listed, revoked, expired and rotated', () => {
       (await api.call('PUT', `/v1/providers/${providerId}`, { key: admin, body: provider24x7() })).status,
     ).toBe(200);
     expectClientError(await api.call('GET', `/v1/providers/${providerId}`, { key }), 401);
+  });
+});
+
+describe('point 9: the access audit trail', () => {
+  it('records each payload read with who, what, when and the request, never the payload', async () => {
+    const { sourceKey, skill, providerIds, providerKeys } = await givenWorld();
+    const secret = uniqueId('card-number');
+    const ticketId = await submit(sourceKey, skill, { payload: { secret } });
+    await routeNow(ctx, [ticketId]);
+    await leaseAll(providerIds[0] as string, providerKeys[0] as string);
+    const trail = await api.call('GET', `/v1/audit?ticketId=${ticketId}`, { key: admin });
+    expect(trail.status).toBe(200);
+    expect(trail.body.items).toStrictEqual([
+      {
+        at: expect.any(String),
+        actor: { keyId: expect.stringMatching(/^key_/), role: 'provider', ownerId: providerIds[0] },
+        action: 'ticket.payload_read',
+        target: `ticket:${ticketId}`,
+        requestId: expect.any(String),
+      },
+    ]);
+    expect(JSON.stringify(trail.body)).not.toContain(secret);
+    // kept for the retention time: DynamoDB's TTL attribute on the stored entry
+    const stored = await ctx.table.db.send(
+      new QueryCommand({
+        TableName: ctx.table.name,
+        IndexName: 'queue',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': `AUDIT#TICKET#${ticketId}` },
+      }),
+    );
+    const item = stored.Items?.[0] as { expiresAt: number; at: string };
+    expect(item.expiresAt).toBe(Math.floor(Date.parse(item.at) / 1000) + 365 * 86_400);
+    expect(JSON.stringify(stored.Items)).not.toContain(secret);
+  });
+
+  it('records configuration and key changes by actor, queryable by time window and page by page', async () => {
+    const from = new Date(Date.now() - 1000).toISOString();
+    const providerId = uniqueId('bpo');
+    await api.call('PUT', `/v1/providers/${providerId}`, { key: admin, body: provider24x7() });
+    await api.call('POST', `/v1/providers/${providerId}/status`, { key: admin, body: { status: 'paused' } });
+    const created = await api.call('POST', `/v1/providers/${providerId}/keys`, { key: admin });
+    await api.call('PUT', '/v1/routing-policy', {
+      key: admin,
+      body: {
+        weights: { slack: 0.3, cost: 0.3, quality: 0.15, share: 0.15, load: 0.1 },
+        relaxProficiencyAfterSeconds: 900,
+      },
+    });
+    await api.call('DELETE', `/v1/providers/${providerId}`, { key: admin });
+    const mine = await api.call('GET', `/v1/audit?actor=${adminKeyId}&from=${from}`, { key: admin });
+    expect(mine.status, JSON.stringify(mine.body)).toBe(200);
+    const actions = mine.body.items.map(
+      (entry: { action: string; target: string }) => `${entry.action} ${entry.target}`,
+    );
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        `provider.put provider:${providerId}`,
+        `provider.status_paused provider:${providerId}`,
+        `key.created key:${created.body.keyId}`,
+        'policy.put policy:routing',
+        `provider.deleted provider:${providerId}`,
+        `key.revoked key:${created.body.keyId}`,
+      ]),
+    );
+    for (const entry of mine.body.items)
+      expect(entry.actor).toStrictEqual({ keyId: adminKeyId, role: 'admin', ownerId: null });
+
+    // every entry of the window, one page at a time, oldest first
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await api.call(
+        'GET',
+        `/v1/audit?from=${from}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        { key: admin },
+      );
+      expect(page.status, JSON.stringify(page.body)).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.items.map((entry: { at: string }) => entry.at));
+      cursor = page.body.cursor;
+    } while (cursor);
+    expect(seen).toStrictEqual([...seen].sort());
+    expect(seen.length).toBeGreaterThanOrEqual(actions.length);
+  });
+
+  it('is for admin only, and refuses a window of more than a year without a ticket or actor', async () => {
+    const { sourceKey, providerKeys } = await givenWorld();
+    expectClientError(await api.call('GET', '/v1/audit', { key: sourceKey }), 403);
+    expectClientError(await api.call('GET', '/v1/audit', { key: providerKeys[0] }), 403);
+    expectClientError(await api.call('GET', '/v1/audit?from=2020-01-01T00:00:00Z', { key: admin }));
   });
 });
