@@ -66,7 +66,9 @@ export async function leaseTickets(
     if (ticket?.status === 'queued' && ticket.providerId === providerId) await lease(ticket);
   }
   if (leased.length < request.max) {
-    for (const choice of await rebalanceChoices(ctx, provider, request.max - leased.length, settings)) {
+    // Every candidate up to our free capacity: a caller that loses a race for one moves on to the next.
+    for (const choice of await rebalanceChoices(ctx, provider, provider.capacity, settings)) {
+      if (leased.length >= request.max) break;
       const ticket = await getTicket(ctx.table, choice.ticket.ticketId);
       if (ticket?.status !== 'queued' || ticket.providerId !== choice.ticket.providerId) continue;
       const saved = await lease(ticket, choice);
