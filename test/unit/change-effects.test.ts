@@ -51,9 +51,9 @@ describe('metric counters for a table change', () => {
   const queued = toQueued(receivedTicket(), { providerId: 'acme', costPerItem: 3 }, routing, false, T0);
   const leased = toLeased(queued, 'h', iso(T0 + 3_600_000), T0 + 600_000);
 
-  it('counts a routing in the hour it happened', () => {
+  it('counts a routing in the hour it happened, with its skill (shares are held per skill)', () => {
     expect(metricIncrements(receivedTicket(), queued)).toStrictEqual([
-      { providerId: 'acme', hour: '2026-11-23T10', counts: { routed: 1 } },
+      { providerId: 'acme', hour: '2026-11-23T10', counts: { routed: 1 }, routedSkill: 'billing' },
     ]);
   });
 

@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { CalendarCache } from '../../shared/domain/calendar.js';
-import { decideRoute, effectiveMinProficiency, type RoutingDecision } from '../../shared/domain/routing.js';
+import {
+  decideRoute,
+  effectiveMinProficiency,
+  type RoutingDecision,
+  tieBreak,
+} from '../../shared/domain/routing.js';
 import { DEFAULT_ROUTING_POLICY, type RoutingPolicy } from '../../shared/domain/schemas.js';
-import type { ProviderSnapshot, RoutableTicket } from '../../shared/domain/types.js';
+import type { Candidate, ProviderSnapshot, RoutableTicket } from '../../shared/domain/types.js';
 
 // Monday noon UTC.
 const NOW = Date.parse('2026-03-02T12:00:00.000Z');
@@ -56,11 +61,20 @@ function decide(
   });
 }
 
+/** The default policy without the safety margin: predictions are plain (work ahead + 1) / throughput. */
+const NO_MARGIN: RoutingPolicy = { ...DEFAULT_ROUTING_POLICY, safetyMarginZ: 0 };
+
 const candidateOf = (decision: RoutingDecision, providerId: string) =>
   decision.explanation.candidates.find((candidate) => candidate.providerId === providerId);
 
 describe('hard filters', () => {
-  describe.each<{ code: string; bad: Partial<ProviderSnapshot>; ticket: Partial<RoutableTicket> }>([
+  describe.each<{
+    code: string;
+    bad: Partial<ProviderSnapshot>;
+    ticket: Partial<RoutableTicket>;
+    /** A full provider still gets its prediction shown (it may be worth waiting for). */
+    placed?: Partial<Candidate>;
+  }>([
     { code: 'status_paused', bad: { status: 'paused' }, ticket: {} },
     { code: 'status_offline', bad: { status: 'offline' }, ticket: {} },
     { code: 'missing_skill', bad: { skills: { refunds: 5 } }, ticket: {} },
@@ -69,8 +83,20 @@ describe('hard filters', () => {
     { code: 'clearance', bad: { dataClearance: 'internal' }, ticket: { dataClassification: 'confidential' } },
     { code: 'region', bad: { dataRegions: ['EU'] }, ticket: { dataRegion: 'US' } },
     { code: 'rejected_before', bad: {}, ticket: { rejectedBy: ['bad'] } },
-    { code: 'at_capacity', bad: { capacity: 10, openItems: 10 }, ticket: {} },
-  ])('$code', ({ code, bad, ticket: ticketOverrides }) => {
+    {
+      code: 'at_capacity',
+      bad: { capacity: 10, openItems: 10 },
+      ticket: {},
+      // No queue known: all 10 open items are ahead. Mean (10 + 1) / 10 = 1.1 h, margin 2·√11 / 10 =
+      // 0.6633 h (40 min); 12:00 + 1.7633 h = 13:45:47.969.
+      placed: {
+        predictedCompletionAt: '2026-03-02T13:45:47.969Z',
+        workAhead: 10,
+        marginMinutes: 40,
+        displaces: 0,
+      },
+    },
+  ])('$code', ({ code, bad, ticket: ticketOverrides, placed }) => {
     const decision = decide([provider('bad', bad), provider('good')], ticketOverrides);
 
     it('excludes the provider from the order', () => {
@@ -81,6 +107,7 @@ describe('hard filters', () => {
       expect(candidateOf(decision, 'bad')).toStrictEqual({
         providerId: 'bad',
         eligible: false,
+        ...placed,
         reasons: [code],
       });
     });
@@ -130,10 +157,14 @@ describe('feasibility', () => {
       ],
       { priority: 'P1', dueAt: iso(NOW + 30 * MINUTE) },
     );
+    // Default margin (z = 2). One item at 10/h: mean 6 min, margin 2·√1·6 = 12 min, done 12:18 (slack 12 of
+    // the 30 open minutes: 0.4). Score 0.3·0.4 + 0.3·1 + 0.15·1 + 0.15·0.5 + 0.1·1 = 0.745.
+    // Closed until Tuesday 00:00: the same 18 open minutes end at 00:18, after due.
     expect(decision).toStrictEqual({
       outcome: 'route',
       order: ['open-now'],
       bestEffortLate: false,
+      lost: false,
       explanation: {
         decidedAt: '2026-03-02T12:00:00.000Z',
         providerId: 'open-now',
@@ -142,14 +173,20 @@ describe('feasibility', () => {
           {
             providerId: 'open-now',
             eligible: true,
-            predictedCompletionAt: '2026-03-02T12:06:00.000Z',
-            score: 0.865,
-            factors: { slack: 0.8, cost: 1, quality: 1, share: 0.5, load: 1 },
+            predictedCompletionAt: '2026-03-02T12:18:00.000Z',
+            workAhead: 0,
+            marginMinutes: 12,
+            displaces: 0,
+            score: 0.745,
+            factors: { slack: 0.4, cost: 1, quality: 1, share: 0.5, load: 1 },
           },
           {
             providerId: 'closed-until-tomorrow',
             eligible: false,
-            predictedCompletionAt: '2026-03-03T00:06:00.000Z',
+            predictedCompletionAt: '2026-03-03T00:18:00.000Z',
+            workAhead: 0,
+            marginMinutes: 12,
+            displaces: 0,
             reasons: ['cannot_meet_due'],
           },
         ],
@@ -157,9 +194,37 @@ describe('feasibility', () => {
     } satisfies RoutingDecision);
   });
 
-  it('predicts completion from the backlog: (openItems + 1) / throughput open hours', () => {
-    const decision = decide([provider('busy', { openItems: 4, throughputPerHour: 2 })]);
-    expect(candidateOf(decision, 'busy')?.predictedCompletionAt).toBe('2026-03-02T14:30:00.000Z');
+  it('counts every open item as ahead when the queue is unknown: (openItems + 1) / throughput without margin', () => {
+    // 4 ahead + itself at 2/h = 2.5 h: 14:30.
+    const decision = decide([provider('busy', { openItems: 4, throughputPerHour: 2 })], {}, NO_MARGIN);
+    expect(candidateOf(decision, 'busy')).toMatchObject({
+      predictedCompletionAt: '2026-03-02T14:30:00.000Z',
+      workAhead: 4,
+      marginMinutes: 0,
+    });
+  });
+
+  it('counts only the work ahead in the work order, plus the margin', () => {
+    // 4 open items, 3 of them queued P4s: 1 in service; the P3 goes ahead of the P4s (tier 1, by priority).
+    const queue = ['q-1', 'q-2', 'q-3'].map((ticketId) => ({
+      ticketId,
+      priority: 'P4' as const,
+      dueMs: NOW + 72 * HOUR,
+      createdMs: NOW - HOUR,
+    }));
+    const busy = provider('busy', { openItems: 4, throughputPerHour: 2, queue });
+    // Without margin: (1 + 1) / 2 = 1 h → 13:00.
+    expect(candidateOf(decide([busy], {}, NO_MARGIN), 'busy')).toMatchObject({
+      predictedCompletionAt: '2026-03-02T13:00:00.000Z',
+      workAhead: 1,
+      marginMinutes: 0,
+    });
+    // Default z = 2: margin 2·√2 / 2 = 1.41421 h (85 min); 1 h + 1.41421 h = 2.41421 h = 8691.17 s → 14:24:51.168.
+    expect(candidateOf(decide([busy]), 'busy')).toMatchObject({
+      predictedCompletionAt: '2026-03-02T14:24:51.168Z',
+      workAhead: 1,
+      marginMinutes: 85,
+    });
   });
 });
 
@@ -175,11 +240,16 @@ describe('best effort when nobody can meet the due date', () => {
     { priority: 'P1', dueAt: iso(NOW + 20 * MINUTE) },
   );
 
-  it('routes to the earliest finisher first, ties by provider id, and explains why', () => {
+  // Default margin. Mean: late-a and late-c 1 / 2 h = 12:30, late-b 1 h = 13:00, all after the 12:20 due, so
+  // nobody can meet it even at the mean: lost. Shown with the margin (2·0.5 h, 2·1 h): 13:30, 13:30, 15:00.
+  it('routes to the earliest mean finisher first, ties by the ticket-provider hash, flags it lost and explains why', () => {
+    // The tie between late-a and late-c goes to the lower hash for this ticket (late-a here).
+    expect(tieBreak('ticket-1', 'late-a')).toBeLessThan(tieBreak('ticket-1', 'late-c'));
     expect(decision).toStrictEqual({
       outcome: 'route',
       order: ['late-a', 'late-c', 'late-b'],
       bestEffortLate: true,
+      lost: true,
       explanation: {
         decidedAt: '2026-03-02T12:00:00.000Z',
         providerId: 'late-a',
@@ -188,22 +258,39 @@ describe('best effort when nobody can meet the due date', () => {
           {
             providerId: 'late-a',
             eligible: true,
-            predictedCompletionAt: '2026-03-02T12:30:00.000Z',
+            predictedCompletionAt: '2026-03-02T13:30:00.000Z',
+            workAhead: 0,
+            marginMinutes: 60,
+            displaces: 0,
             reasons: ['cannot_meet_due'],
           },
           {
             providerId: 'late-c',
             eligible: true,
-            predictedCompletionAt: '2026-03-02T12:30:00.000Z',
+            predictedCompletionAt: '2026-03-02T13:30:00.000Z',
+            workAhead: 0,
+            marginMinutes: 60,
+            displaces: 0,
             reasons: ['cannot_meet_due'],
           },
           {
             providerId: 'late-b',
             eligible: true,
-            predictedCompletionAt: '2026-03-02T13:00:00.000Z',
+            predictedCompletionAt: '2026-03-02T15:00:00.000Z',
+            workAhead: 0,
+            marginMinutes: 120,
+            displaces: 0,
             reasons: ['cannot_meet_due'],
           },
-          { providerId: 'never-open', eligible: false, reasons: ['cannot_meet_due'] },
+          // Never opens: no completion to show, but the work ahead and margin are known.
+          {
+            providerId: 'never-open',
+            eligible: false,
+            workAhead: 0,
+            marginMinutes: 12,
+            displaces: 0,
+            reasons: ['cannot_meet_due'],
+          },
           { providerId: 'paused', eligible: false, reasons: ['status_paused'] },
         ],
       },
@@ -215,23 +302,40 @@ describe('parking', () => {
   it.each([
     {
       case: 'no provider passes the hard filters',
-      providers: [provider('paused', { status: 'paused' }), provider('full', { openItems: 10 })],
+      providers: [
+        provider('paused', { status: 'paused' }),
+        provider('unskilled', { skills: { refunds: 5 } }),
+      ],
+      // Nobody passes the filters at all: nothing to judge "lost" on.
+      lost: false,
       candidates: [
-        { providerId: 'full', eligible: false, reasons: ['at_capacity'] },
         { providerId: 'paused', eligible: false, reasons: ['status_paused'] },
+        { providerId: 'unskilled', eligible: false, reasons: ['missing_skill'] },
       ],
     },
     {
       case: 'the only provider that passes never opens within the horizon',
       providers: [provider('never-open', { businessHours: { mon: [], tue: [] } })],
-      candidates: [{ providerId: 'never-open', eligible: false, reasons: ['cannot_meet_due'] }],
+      // It passes the filters and cannot finish at all, even at the mean: lost.
+      lost: true,
+      candidates: [
+        {
+          providerId: 'never-open',
+          eligible: false,
+          workAhead: 0,
+          marginMinutes: 12,
+          displaces: 0,
+          reasons: ['cannot_meet_due'],
+        },
+      ],
     },
-    { case: 'there are no providers', providers: [], candidates: [] },
-  ])('parks when $case', ({ providers, candidates }) => {
+    { case: 'there are no providers', providers: [], lost: false, candidates: [] },
+  ])('parks when $case', ({ providers, lost, candidates }) => {
     expect(decide(providers)).toStrictEqual({
       outcome: 'park',
       order: [],
       bestEffortLate: false,
+      lost,
       explanation: {
         decidedAt: '2026-03-02T12:00:00.000Z',
         providerId: null,
@@ -239,6 +343,35 @@ describe('parking', () => {
         candidates,
       },
     });
+  });
+
+  it('waits for a slot when the only provider that passes is full but would be on time', () => {
+    // Full: 10 ahead, 1.1 h + 2·√11 / 10 h = 13:45:47.969, well before the 24 h due.
+    expect(
+      decide([provider('paused', { status: 'paused' }), provider('full', { openItems: 10 })]),
+    ).toStrictEqual({
+      outcome: 'park',
+      order: [],
+      bestEffortLate: false,
+      lost: false,
+      explanation: {
+        decidedAt: '2026-03-02T12:00:00.000Z',
+        providerId: null,
+        reason: 'waiting for a slot',
+        candidates: [
+          {
+            providerId: 'full',
+            eligible: false,
+            predictedCompletionAt: '2026-03-02T13:45:47.969Z',
+            workAhead: 10,
+            marginMinutes: 40,
+            displaces: 0,
+            reasons: ['at_capacity'],
+          },
+          { providerId: 'paused', eligible: false, reasons: ['status_paused'] },
+        ],
+      },
+    } satisfies RoutingDecision);
   });
 });
 
@@ -257,21 +390,35 @@ describe('scoring', () => {
       order: ['cheap-slow', 'fast', 'premium'],
     },
     {
-      case: 'the faster ones win when due soon (in 75 min), even the premium one',
+      // No margin: cheap-slow finishes 4 / 4 h = 13:00, on time but with little slack.
+      case: 'the faster ones win when due soon (in 75 min), even the premium one (no margin)',
       dueIn: 75 * MINUTE,
+      policy: NO_MARGIN,
       order: ['fast', 'premium', 'cheap-slow'],
     },
-  ])('$case', ({ dueIn, order }) => {
-    expect(decide(providers, { dueAt: iso(NOW + dueIn) }).order).toStrictEqual(order);
+    {
+      // Default margin: cheap-slow needs 1 h + 2·√4 / 4 h = 2 h (14:00), past the 13:15 due; fast and
+      // premium 0.1 h + 0.1 h = 12:12.
+      case: 'the slow one drops out when due soon (in 75 min) once the margin counts',
+      dueIn: 75 * MINUTE,
+      order: ['fast', 'premium'],
+    },
+  ])('$case', ({ dueIn, order, policy }) => {
+    expect(decide(providers, { dueAt: iso(NOW + dueIn) }, policy).order).toStrictEqual(order);
   });
 
   it('explains a score with its factors, rounded to 3 decimals', () => {
+    // Mean (3 + 1) / 4 = 1 h, margin 2·√4 / 4 = 1 h: 14:00. Slack (72 − 2) / 72 = 0.9722.
+    // Score 0.3·0.9722 + 0.3·1 + 0.15·1 + 0.15·0.5 + 0.1·0.7 = 0.8867.
     expect(candidateOf(decide(providers, { dueAt: iso(NOW + 72 * HOUR) }), 'cheap-slow')).toStrictEqual({
       providerId: 'cheap-slow',
       eligible: true,
-      predictedCompletionAt: '2026-03-02T13:00:00.000Z',
-      score: 0.891,
-      factors: { slack: 0.986, cost: 1, quality: 1, share: 0.5, load: 0.7 },
+      predictedCompletionAt: '2026-03-02T14:00:00.000Z',
+      workAhead: 3,
+      marginMinutes: 60,
+      displaces: 0,
+      score: 0.887,
+      factors: { slack: 0.972, cost: 1, quality: 1, share: 0.5, load: 0.7 },
     });
   });
 
@@ -287,11 +434,27 @@ describe('scoring', () => {
     ]);
   });
 
-  it('breaks ties on provider id, whatever the input order', () => {
+  it('breaks ties on a hash of ticket and provider, whatever the input order', () => {
     const identical = ['charlie', 'alpha', 'bravo'].map((id) => provider(id));
     const decision = decide(identical);
-    expect(decision.order).toStrictEqual(['alpha', 'bravo', 'charlie']);
+    const byHash = ['alpha', 'bravo', 'charlie'].sort(
+      (a, b) => tieBreak('ticket-1', a) - tieBreak('ticket-1', b),
+    );
+    expect(decision.order).toStrictEqual(byHash);
     expect(decide([...identical].reverse())).toStrictEqual(decision);
+  });
+
+  it('does not give every tie to the alphabetically first id across many tickets', () => {
+    const identical = ['charlie', 'alpha', 'bravo'].map((id) => provider(id));
+    const wins: Record<string, number> = { alpha: 0, bravo: 0, charlie: 0 };
+    for (let i = 0; i < 300; i++) {
+      const first = decide(identical, { ticketId: `ticket-${i}` }).order[0]!;
+      wins[first]! += 1;
+      // Deterministic per ticket.
+      expect(decide([...identical].reverse(), { ticketId: `ticket-${i}` }).order[0]).toBe(first);
+    }
+    // Each wins some of the ties (a fair hash gives ~100 each).
+    for (const count of Object.values(wins)) expect(count).toBeGreaterThan(50);
   });
 });
 
@@ -332,9 +495,11 @@ describe('allocation shares', () => {
     },
   );
 
-  it('split evenly when the share weight is zero (the test above measures the share factor)', () => {
+  it('holds the split even when the share weight is zero: the deficit controller, not the score, decides', () => {
+    // The share weight only scales the explanatory factor. Deficit = target·(routed + 1) − own routed;
+    // the larger one wins each ticket, so 50 tickets split exactly 0.7·50 = 35 / 0.3·50 = 15.
     const noShare = { ...DEFAULT_ROUTING_POLICY, weights: { ...DEFAULT_ROUTING_POLICY.weights, share: 0 } };
-    expect(split(24 * HOUR, noShare)).toStrictEqual({ seventy: 25, thirty: 25 });
+    expect(split(24 * HOUR, noShare)).toStrictEqual({ seventy: 35, thirty: 15 });
   });
 
   it.each<{
