@@ -128,8 +128,8 @@ export const routingPolicySchema = z
       .number()
       .int()
       .positive()
-      .max(30 * 86400)
-      .default(86400),
+      .max(90 * 86400)
+      .default(14 * 86400),
   })
   .meta({ id: 'RoutingPolicy' });
 export type RoutingPolicy = z.infer<typeof routingPolicySchema>;
