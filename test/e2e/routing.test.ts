@@ -165,13 +165,51 @@ describe('routing through npm start', () => {
     expect(seen.size).toBe(provider.openItems);
   });
 
+  it('sends a P1 to the open, busy provider, not to the idle one that is closed until later', async () => {
+    // Closed now, open one hour a day, twelve hours away.
+    const hour = (new Date().getUTCHours() + 12) % 24;
+    const pad = (h: number) => String(h).padStart(2, '0');
+    const window = [[`${pad(hour)}:00`, hour === 23 ? '24:00' : `${pad(hour + 1)}:00`]];
+    const days = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+    await putProvider('busy-24x7', { skills: { incidents: 4 }, throughputPerHour: 5, costPerItem: 9 });
+    const backlog = [];
+    for (let i = 0; i < 20; i++) backlog.push(await submit({ skill: 'incidents', priority: 'P4' }));
+    for (const id of backlog) expect((await routed(id)).providerId).toBe('busy-24x7');
+    await putProvider('idle-closed', {
+      skills: { incidents: 4 },
+      throughputPerHour: 5,
+      costPerItem: 1,
+      businessHours: Object.fromEntries(days.map((day) => [day, window])),
+    });
+    // The router trusts its provider snapshot for 3 s: let it see the new provider.
+    await sleep(3500);
+    const dueAt = new Date(Date.now() + 3_600_000).toISOString();
+    const urgent = await routed(await submit({ skill: 'incidents', priority: 'P1', dueAt }));
+    // Twenty P4s are queued at the busy provider, but a P1 is worked before them: only it is ahead.
+    expect(urgent).toMatchObject({ status: 'queued', providerId: 'busy-24x7' });
+    const chosen = urgent.routing.candidates.find(
+      (c: { providerId: string }) => c.providerId === 'busy-24x7',
+    );
+    expect(chosen).toMatchObject({ eligible: true, workAhead: 0, displaces: 0 });
+    expect(Date.parse(chosen.predictedCompletionAt)).toBeLessThanOrEqual(Date.parse(dueAt));
+    const closed = urgent.routing.candidates.find(
+      (c: { providerId: string }) => c.providerId === 'idle-closed',
+    );
+    expect(closed).toMatchObject({ eligible: false, reasons: ['cannot_meet_due'] });
+  });
+
   it('takes the routing policy from the API', async () => {
     const policy = {
       weights: { slack: 0.1, cost: 0.6, quality: 0.1, share: 0.1, load: 0.1 },
       relaxProficiencyAfterSeconds: 600,
     };
     expect((await api(platform, 'PUT', '/v1/routing-policy', { body: policy })).status).toBe(200);
-    expect((await api(platform, 'GET', '/v1/routing-policy')).body).toStrictEqual(policy);
+    // The settings left out take their defaults: a safety margin of two deviations, aging after 14 days.
+    expect((await api(platform, 'GET', '/v1/routing-policy')).body).toStrictEqual({
+      ...policy,
+      safetyMarginZ: 2,
+      lateAgingSeconds: 14 * 86400,
+    });
     const bad = await api(platform, 'PUT', '/v1/routing-policy', {
       body: { ...policy, weights: { ...policy.weights, slack: -1 } },
     });
