@@ -83,6 +83,7 @@ function makeProviders(config: SimulationConfig): SimProvider[] {
     waitingForOpening: false,
     recentRoutings: [],
     routedTotal: 0,
+    routedBySkillTotal: new Map(),
   }));
 }
 

@@ -58,10 +58,7 @@ export function summarise(
     }
   }
 
-  const targetTotal = providers.reduce((sum, p) => sum + (p.config.allocationShare ?? 0), 0);
-  const routedWithTarget = providers
-    .filter((p) => p.config.allocationShare !== undefined)
-    .reduce((sum, p) => sum + p.routedTotal, 0);
+  const shareOf = poolShares(providers);
   const routedAll = providers.reduce((sum, p) => sum + p.routedTotal, 0);
   const utilization: Record<string, number> = {};
   const utilizationByHour: Record<string, number[]> = {};
@@ -75,14 +72,7 @@ export function summarise(
       open.reduce((a, b) => a + b, 0),
     );
     utilizationByHour[id] = open.map((samples, hour) => fraction(busy[hour] as number, samples));
-    const declared = provider.config.allocationShare;
-    shares[id] =
-      declared === undefined
-        ? { target: null, actual: fraction(provider.routedTotal, routedAll) }
-        : {
-            target: fraction(declared, targetTotal),
-            actual: fraction(provider.routedTotal, routedWithTarget),
-          };
+    shares[id] = shareOf.get(id) ?? { target: null, actual: fraction(provider.routedTotal, routedAll) };
   });
 
   return {
@@ -104,4 +94,45 @@ export function summarise(
     lost: counters.lost,
     rebalanced: counters.rebalanced,
   };
+}
+
+/**
+ * Shares as the controller holds them: per skill, among the providers serving it that declare a target
+ * (targets normalised over that pool), summed over the skills weighted by their routed volume.
+ */
+function poolShares(
+  providers: readonly SimProvider[],
+): Map<string, { target: number; actual: number; declared: number }> {
+  const members = providers.filter((p) => p.config.allocationShare !== undefined);
+  const skills = new Set(
+    members.flatMap((p) => [...p.routedBySkillTotal.keys(), ...Object.keys(p.config.skills)]),
+  );
+  const target = new Map<string, number>();
+  const routed = new Map<string, number>();
+  let volume = 0;
+  for (const skill of skills) {
+    const pool = members.filter((p) => Object.hasOwn(p.config.skills, skill));
+    const shareTotal = pool.reduce((sum, p) => sum + (p.config.allocationShare ?? 0), 0);
+    const inSkill = pool.reduce((sum, p) => sum + (p.routedBySkillTotal.get(skill) ?? 0), 0);
+    if (inSkill === 0 || shareTotal === 0) continue;
+    volume += inSkill;
+    for (const p of pool) {
+      const id = p.config.providerId;
+      target.set(id, (target.get(id) ?? 0) + (inSkill * (p.config.allocationShare ?? 0)) / shareTotal);
+      routed.set(id, (routed.get(id) ?? 0) + (p.routedBySkillTotal.get(skill) ?? 0));
+    }
+  }
+  return new Map(
+    members.map((p) => {
+      const id = p.config.providerId;
+      return [
+        id,
+        {
+          target: fraction(target.get(id) ?? 0, volume),
+          actual: fraction(routed.get(id) ?? 0, volume),
+          declared: p.config.allocationShare ?? 0,
+        },
+      ];
+    }),
+  );
 }

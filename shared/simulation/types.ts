@@ -65,8 +65,12 @@ export interface SimulationResult {
   unfinished: number;
   /** Busy share of each provider's open hours over the trace. */
   utilization: Record<string, number>;
-  /** Realised share of the routed volume vs the provider's declared target (null: none declared). */
-  shares: Record<string, { target: number | null; actual: number }>;
+  /**
+   * Realised share of the routed volume of the skills it serves among the providers that declare a target,
+   * vs the target those per-skill pools imply (null: none declared). `declared` is the raw allocationShare:
+   * a provider lacking a skill others have cannot reach it, and the gap shows here.
+   */
+  shares: Record<string, { target: number | null; actual: number; declared?: number }>;
   /** For the report: on time per ISO week (Monday 00:00 UTC), in order. */
   byWeek: { weekStart: string; tickets: number; onTime: number }[];
   /** For the report: each provider's busy share by UTC hour of day (24 numbers, 0..1 of that hour open). */

@@ -33,6 +33,8 @@ export interface SimProvider {
   /** Routings of the last 24 h, oldest first, for shares (per skill and in all). */
   recentRoutings: { atMs: number; skill: string }[];
   routedTotal: number;
+  /** Routings over the whole run per skill (realised shares are judged within each skill's pool). */
+  routedBySkillTotal: Map<string, number>;
 }
 
 export interface World {
@@ -70,4 +72,5 @@ export function recordRouting(provider: SimProvider, skill: string, nowMs: numbe
   const bySkill = provider.snapshot.routedBySkill as Record<string, number>;
   bySkill[skill] = (bySkill[skill] ?? 0) + 1;
   provider.routedTotal++;
+  provider.routedBySkillTotal.set(skill, (provider.routedBySkillTotal.get(skill) ?? 0) + 1);
 }
