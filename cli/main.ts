@@ -3,6 +3,7 @@
 // command group lives in cli/commands/.
 import { Command } from 'commander';
 import { auditCommand } from './commands/audit.js';
+import { auditLogCommand } from './commands/audit-log.js';
 import { demoCommand } from './commands/demo.js';
 import { dlqCommand } from './commands/dlq.js';
 import { eventsCommand } from './commands/events.js';
@@ -38,6 +39,7 @@ const program = new Command('outroute')
   .addCommand(eventsCommand())
   .addCommand(dlqCommand())
   .addCommand(auditCommand())
+  .addCommand(auditLogCommand())
   .addCommand(demoCommand())
   .addCommand(simulateCommand());
 

@@ -265,6 +265,42 @@ describe('the operator CLI against npm start', () => {
     );
   });
 
+  it('keys list shows ids without secrets; rotate and revoke end keys; audit-log export has every change', async () => {
+    const created = await cli(['keys', 'create', '--source', 'cli-audit']);
+    expect(created.code).toBe(0);
+    const oldKey = created.stdout.trim();
+    const keyId = /key (key_[a-z2-7]{20})/.exec(created.stderr)?.[1] as string;
+    const listed = await cli(['keys', 'list', '--owner', 'cli-audit']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(keyId);
+    expect(listed.stdout).not.toContain(oldKey);
+
+    const rotated = await cli(['keys', 'rotate', keyId, '--grace-seconds', '0']);
+    expect(rotated.code).toBe(0);
+    const newKey = rotated.stdout.trim();
+    expect((await api(platform, 'GET', '/v1/tickets', { key: newKey })).status).toBe(200);
+    expect((await api(platform, 'GET', '/v1/tickets', { key: oldKey })).status).toBe(401);
+    const newKeyId = /new key (key_[a-z2-7]{20})/.exec(rotated.stderr)?.[1] as string;
+    expect((await cli(['keys', 'revoke', newKeyId])).code).toBe(0);
+    expect((await api(platform, 'GET', '/v1/tickets', { key: newKey })).status).toBe(401);
+
+    const exported = await cli(['audit-log', 'export']);
+    expect(exported.code).toBe(0);
+    const lines = exported.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.map((line) => `${line.action} ${line.target}`)).toEqual(
+      expect.arrayContaining([
+        `key.created key:${keyId}`,
+        `key.rotated key:${keyId}`,
+        `key.revoked key:${newKeyId}`,
+      ]),
+    );
+    const csv = await cli(['audit-log', 'export', '--format', 'csv', '--actor', lines[0].actor.keyId]);
+    expect(csv.stdout.split('\n')[0]).toBe('at,keyId,role,ownerId,action,target,requestId');
+  });
+
   it('tickets show explains where a ticket went and why', async () => {
     routedTicketId = await submit({ subject: 'Refund not received', priority: 'P2' });
     await waitFor(
