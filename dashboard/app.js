@@ -457,7 +457,7 @@ async function refreshNow() {
 // ---------------------------------------------------------------- backlog
 
 function renderBacklog(items) {
-  const rows = items.length ? items.map(backlogRow) : [emptyRow(8, 'No open tickets.')];
+  const rows = items.length ? items.map(backlogRow) : [emptyRow(9, 'No open tickets.')];
   replaceKeepingFocus(byId('backlog-body'), rows);
 }
 
@@ -482,6 +482,12 @@ function backlogRow(item) {
       'td',
       { className: item.atRisk > 0 ? 'num at-risk' : 'num', 'data-value': String(item.atRisk) },
       String(item.atRisk),
+    ),
+    // Lost: no provider can meet the due any more; these are the ones to escalate.
+    el(
+      'td',
+      { className: item.lost > 0 ? 'num lost' : 'num', 'data-value': String(item.lost ?? 0) },
+      String(item.lost ?? 0),
     ),
   );
 }

@@ -51,3 +51,57 @@ export function shareFactor(shares: SharePool, providerId: string): number {
   if (target === undefined || actual === undefined) return NEUTRAL_SHARE_FACTOR;
   return clamp01(NEUTRAL_SHARE_FACTOR + SHARE_GAIN * (target - actual));
 }
+
+export interface ShareHolder {
+  providerId: string;
+  allocationShare?: number;
+  skills: Record<string, number>;
+  /** Routings per skill over the period judged. */
+  routedBySkill: Readonly<Record<string, number>>;
+}
+
+export interface ShareReport {
+  /** The share its targets imply: per skill among the pool serving it, weighted by the skill's volume. */
+  target: number;
+  actual: number;
+  declared: number;
+}
+
+/**
+ * Realised shares as the controller holds them: per skill, among the providers with that skill that declare
+ * a target (targets normalised over that pool), summed over skills weighted by their routed volume. A
+ * provider lacking skills the others have gets a lower implied target than it declared: the gap between
+ * `declared` and `target` says how much of its target cannot be had; `actual` below `target` says capacity
+ * or business hours held it back.
+ */
+export function shareReport(holders: readonly ShareHolder[]): Map<string, ShareReport> {
+  const members = holders.filter((holder) => holder.allocationShare !== undefined);
+  const skills = new Set(members.flatMap((holder) => Object.keys(holder.skills)));
+  const implied = new Map<string, number>();
+  const routed = new Map<string, number>();
+  let volume = 0;
+  for (const skill of skills) {
+    const pool = members.filter((holder) => Object.hasOwn(holder.skills, skill));
+    const countOf = (holder: ShareHolder) =>
+      Object.hasOwn(holder.routedBySkill, skill) ? (holder.routedBySkill[skill] as number) : 0;
+    const shareTotal = pool.reduce((sum, holder) => sum + (holder.allocationShare ?? 0), 0);
+    const inSkill = pool.reduce((sum, holder) => sum + countOf(holder), 0);
+    if (inSkill === 0 || shareTotal === 0) continue;
+    volume += inSkill;
+    for (const holder of pool) {
+      const id = holder.providerId;
+      implied.set(id, (implied.get(id) ?? 0) + (inSkill * (holder.allocationShare ?? 0)) / shareTotal);
+      routed.set(id, (routed.get(id) ?? 0) + countOf(holder));
+    }
+  }
+  return new Map(
+    members.map((holder) => [
+      holder.providerId,
+      {
+        target: volume > 0 ? (implied.get(holder.providerId) ?? 0) / volume : 0,
+        actual: volume > 0 ? (routed.get(holder.providerId) ?? 0) / volume : 0,
+        declared: holder.allocationShare ?? 0,
+      },
+    ]),
+  );
+}

@@ -1,6 +1,7 @@
 // A finished run's figures: on time overall, by priority and by week, cost, unfinished, utilisation, shares
 // and lateness. Money is summed in integer minor units.
 import { PRIORITIES } from '../domain/schemas.js';
+import { shareReport } from '../domain/shares.js';
 import type { Priority } from '../domain/types.js';
 import type { RunCounters } from './engine.js';
 import { LATENESS_BUCKETS, type OnTimeCount, type SimulationConfig, type SimulationResult } from './types.js';
@@ -58,7 +59,12 @@ export function summarise(
     }
   }
 
-  const shareOf = poolShares(providers);
+  const shareOf = shareReport(
+    providers.map((p) => ({
+      ...p.config,
+      routedBySkill: Object.fromEntries(p.routedBySkillTotal),
+    })),
+  );
   const routedAll = providers.reduce((sum, p) => sum + p.routedTotal, 0);
   const utilization: Record<string, number> = {};
   const utilizationByHour: Record<string, number[]> = {};
@@ -94,45 +100,4 @@ export function summarise(
     lost: counters.lost,
     rebalanced: counters.rebalanced,
   };
-}
-
-/**
- * Shares as the controller holds them: per skill, among the providers serving it that declare a target
- * (targets normalised over that pool), summed over the skills weighted by their routed volume.
- */
-function poolShares(
-  providers: readonly SimProvider[],
-): Map<string, { target: number; actual: number; declared: number }> {
-  const members = providers.filter((p) => p.config.allocationShare !== undefined);
-  const skills = new Set(
-    members.flatMap((p) => [...p.routedBySkillTotal.keys(), ...Object.keys(p.config.skills)]),
-  );
-  const target = new Map<string, number>();
-  const routed = new Map<string, number>();
-  let volume = 0;
-  for (const skill of skills) {
-    const pool = members.filter((p) => Object.hasOwn(p.config.skills, skill));
-    const shareTotal = pool.reduce((sum, p) => sum + (p.config.allocationShare ?? 0), 0);
-    const inSkill = pool.reduce((sum, p) => sum + (p.routedBySkillTotal.get(skill) ?? 0), 0);
-    if (inSkill === 0 || shareTotal === 0) continue;
-    volume += inSkill;
-    for (const p of pool) {
-      const id = p.config.providerId;
-      target.set(id, (target.get(id) ?? 0) + (inSkill * (p.config.allocationShare ?? 0)) / shareTotal);
-      routed.set(id, (routed.get(id) ?? 0) + (p.routedBySkillTotal.get(skill) ?? 0));
-    }
-  }
-  return new Map(
-    members.map((p) => {
-      const id = p.config.providerId;
-      return [
-        id,
-        {
-          target: fraction(target.get(id) ?? 0, volume),
-          actual: fraction(routed.get(id) ?? 0, volume),
-          declared: p.config.allocationShare ?? 0,
-        },
-      ];
-    }),
-  );
 }

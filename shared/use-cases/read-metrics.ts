@@ -1,7 +1,8 @@
 import { OPEN_STATUSES, slaStateAt } from '../domain/ticket.js';
 import type { TicketStatus } from '../domain/types.js';
 import { AppError } from '../lib/errors.js';
-import { hourOf, readHourlyCounts, sumCounts } from '../store/metric-store.js';
+import { shareReport } from '../domain/shares.js';
+import { hourOf, readHourlyCounts, sumCounts, sumRoutedBySkill } from '../store/metric-store.js';
 import { listProviders } from '../store/provider-store.js';
 import { ticketsWithStatus } from '../store/ticket-store.js';
 import type { AppContext } from './context.js';
@@ -20,38 +21,44 @@ export async function providerMetrics(ctx: AppContext, window: { from?: string; 
   if (from > to)
     throw new AppError('validation_error', 'from is after to', [{ path: 'from', message: 'after to' }]);
   const providers = await listProviders(ctx.table);
-  const items = await Promise.all(
-    providers.map(async (provider) => {
-      const rows = await readHourlyCounts(
-        ctx.table,
-        provider.providerId,
-        hourOf(from.toISOString()),
-        hourOf(to.toISOString()),
-      );
-      const total = sumCounts(rows);
-      const measured = total.completedOnTime + total.breached;
-      return {
-        providerId: provider.providerId,
-        name: provider.name ?? null,
-        status: provider.status,
-        routed: total.routed,
-        completed: total.completed,
-        breached: total.breached,
-        slaAttainment: measured ? round(total.completedOnTime / measured) : null,
-        avgHandleSeconds: total.completed ? Math.round(total.handleSeconds / total.completed) : null,
-        openItems: provider.openItems,
-        capacity: provider.capacity,
-        utilization: provider.capacity ? round(provider.openItems / provider.capacity) : 0,
-        costTotal: round(total.cost, 2),
-        hourly: rows.map(({ hour, routed = 0, completed = 0, breached = 0 }) => ({
-          hour,
-          routed,
-          completed,
-          breached,
-        })),
-      };
-    }),
+  const counted = await Promise.all(
+    providers.map((provider) =>
+      readHourlyCounts(ctx.table, provider.providerId, hourOf(from.toISOString()), hourOf(to.toISOString())),
+    ),
   );
+  const shares = shareReport(
+    providers.map((provider, i) => ({ ...provider, routedBySkill: sumRoutedBySkill(counted[i] ?? []) })),
+  );
+  const items = providers.map((provider, i) => {
+    const rows = counted[i] ?? [];
+    const share = shares.get(provider.providerId);
+    const total = sumCounts(rows);
+    const measured = total.completedOnTime + total.breached;
+    return {
+      providerId: provider.providerId,
+      name: provider.name ?? null,
+      status: provider.status,
+      routed: total.routed,
+      completed: total.completed,
+      breached: total.breached,
+      slaAttainment: measured ? round(total.completedOnTime / measured) : null,
+      avgHandleSeconds: total.completed ? Math.round(total.handleSeconds / total.completed) : null,
+      openItems: provider.openItems,
+      capacity: provider.capacity,
+      utilization: provider.capacity ? round(provider.openItems / provider.capacity) : 0,
+      costTotal: round(total.cost, 2),
+      // Declared target, the target its skills' pools imply, and the share it got (see shareReport).
+      share: share
+        ? { declared: share.declared, target: round(share.target), actual: round(share.actual) }
+        : null,
+      hourly: rows.map(({ hour, routed = 0, completed = 0, breached = 0 }) => ({
+        hour,
+        routed,
+        completed,
+        breached,
+      })),
+    };
+  });
   return { from: from.toISOString(), to: to.toISOString(), items };
 }
 
@@ -72,6 +79,7 @@ export async function backlog(ctx: AppContext) {
         parked: 0,
         oldestAgeSeconds: 0,
         atRisk: 0,
+        lost: 0,
       };
       groups.set(key, group);
     }
@@ -80,7 +88,10 @@ export async function backlog(ctx: AppContext) {
       group.oldestAgeSeconds,
       Math.round((nowMs - Date.parse(ticket.createdAt)) / 1000),
     );
-    if (slaStateAt(ticket, nowMs) !== 'on_track') group.atRisk = Number(group.atRisk) + 1;
+    const state = slaStateAt(ticket, nowMs);
+    if (state !== 'on_track') group.atRisk = Number(group.atRisk) + 1;
+    // No provider can meet the due any more: operations escalate these.
+    if (state === 'lost') group.lost = Number(group.lost) + 1;
   }
   const items = [...groups.values()].sort(
     (a, b) =>
