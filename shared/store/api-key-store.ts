@@ -84,7 +84,20 @@ export async function storeApiKey(
     const existing = await table.db.send(
       new GetCommand({ TableName: table.name, Key: apiKeyKey(sha256Hex(apiKey)), ConsistentRead: true }),
     );
-    return recordOf((existing.Item ?? item) as StoredKey);
+    const stored = (existing.Item ?? item) as StoredKey;
+    if (!stored.keyId) {
+      // A key stored before keys had ids (the bootstrap admin key, registered again at each start).
+      await table.db.send(
+        new UpdateCommand({
+          TableName: table.name,
+          Key: apiKeyKey(sha256Hex(apiKey)),
+          UpdateExpression: 'SET keyId = :keyId, gsi3pk = :list, gsi3sk = :keyId',
+          ExpressionAttributeValues: { ':keyId': keyId, ':list': apiKeyIndexKeys(keyId).gsi3pk },
+        }),
+      );
+      return recordOf({ ...stored, keyId });
+    }
+    return recordOf(stored);
   }
 }
 
