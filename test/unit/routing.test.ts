@@ -219,7 +219,8 @@ describe('feasibility', () => {
       workAhead: 1,
       marginMinutes: 0,
     });
-    // Default z = 2: margin 2·√2 / 2 = 1.41421 h (85 min); 1 h + 1.41421 h = 2.41421 h = 8691.17 s → 14:24:51.168.
+    // Default z = 2: margin 2·√2 / 2 = 1.41421 h (85 min);
+    // 1 h + 1.41421 h = 2.41421 h = 8691.17 s → 14:24:51.168.
     expect(candidateOf(decide([busy]), 'busy')).toMatchObject({
       predictedCompletionAt: '2026-03-02T14:24:51.168Z',
       workAhead: 1,
