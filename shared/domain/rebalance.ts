@@ -60,7 +60,7 @@ export function pickRebalance(input: RebalanceInput): RebalanceChoice[] {
       holderCalendar = calendars.get(holder, nowMs);
       placement = predictPlacement(holder, work, holderCalendar, nowMs, settings, false);
     } catch {
-      choices.push({ ticket, reason: 'late_anyway', rank: 2 });
+      choices.push({ ticket, reason: 'late_anyway', rank: REBALANCE_REASONS.indexOf('late_anyway') });
       continue;
     }
     const holderMean = placement.meanCompletionMs ?? Number.POSITIVE_INFINITY;
