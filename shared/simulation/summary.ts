@@ -37,6 +37,7 @@ export function summarise(
   let onTimeCount = 0;
   let completed = 0;
   let costMinor = 0;
+  let minutesInSystem = 0;
   for (const ticket of tickets) {
     const met = onTime(ticket);
     const group = byPriority[ticket.priority];
@@ -53,6 +54,7 @@ export function summarise(
     if (ticket.completedMs !== undefined) {
       completed++;
       costMinor += ticket.costMinor ?? 0;
+      minutesInSystem += (ticket.completedMs - ticket.createdMs) / 60_000;
       const minutesLate = Math.max(0, (ticket.completedMs - ticket.dueMs) / 60_000);
       const bucket = LATENESS_BUCKETS.findIndex((bound) => minutesLate <= bound);
       lateness[bucket] = (lateness[bucket] as number) + 1;
@@ -89,6 +91,7 @@ export function summarise(
     byPriority,
     // Minor units summed exactly; one division at the end.
     costPerTicket: fraction(costMinor, completed) / 100,
+    meanMinutesInSystem: fraction(minutesInSystem, completed),
     unfinished: fraction(tickets.length - completed, tickets.length),
     utilization,
     shares,

@@ -61,6 +61,8 @@ export interface SimulationResult {
   byPriority: Record<Priority, OnTimeCount>;
   /** Mean price of the completed tickets, in the providers' currency (minor-unit exact sums). */
   costPerTicket: number;
+  /** Mean minutes from arrival to completion over the completed tickets (queueing theory's time in system). */
+  meanMinutesInSystem: number;
   /** Fraction of tickets not completed by the end of the drain. */
   unfinished: number;
   /** Busy share of each provider's open hours over the trace. */
