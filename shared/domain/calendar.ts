@@ -27,6 +27,8 @@ export const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 const MINUTES_PER_DAY = 24 * 60;
 export const DEFAULT_HORIZON_DAYS = 35;
+/** The latest instant a JavaScript Date represents. */
+const MAX_INSTANT_MS = 8.64e15;
 
 const ALWAYS_OPEN: CompiledCalendar = {
   startsMs: new Float64Array(0),
@@ -192,7 +194,11 @@ function openTimeBefore(cal: CompiledCalendar, tMs: number): number {
 /** The instant at which `hours` open hours have elapsed after t; null beyond the horizon. */
 export function addOpenHours(cal: CompiledCalendar, tMs: number, hours: number): number | null {
   if (!(hours >= 0)) throw new RangeError(`open hours must be a non-negative number, got ${hours}`);
-  if (cal.alwaysOpen) return tMs + hours * HOUR_MS;
+  if (cal.alwaysOpen) {
+    // Past the last instant a Date can hold (a throughput near zero): no known time, as beyond a horizon.
+    const at = tMs + hours * HOUR_MS;
+    return at <= MAX_INSTANT_MS ? at : null;
+  }
   if (!withinHorizon(cal, tMs)) return null;
   if (hours === 0) return tMs;
   const target = openTimeBefore(cal, tMs) + hours * HOUR_MS;

@@ -398,6 +398,25 @@ describe('invalid configuration', () => {
   });
 });
 
+describe('a throughput near zero', () => {
+  it.each([1e-9, 1e-12])(
+    'throughput %s: the provider cannot finish, the healthy one takes the ticket',
+    (rate) => {
+      // Open 24x7: the work would end past the last instant a Date holds, which is "never", not an error.
+      const decision = decide([
+        provider('a-crawl', { costPerItem: 0.1, throughputPerHour: rate }),
+        provider('healthy'),
+      ]);
+      expect(decision.outcome).toBe('route');
+      expect(decision.order).toStrictEqual(['healthy']);
+      expect(candidateOf(decision, 'a-crawl')).toMatchObject({
+        eligible: false,
+        reasons: ['cannot_meet_due'],
+      });
+    },
+  );
+});
+
 describe('rebalancing (work stealing)', () => {
   const settings = placementSettings(DEFAULT_ROUTING_POLICY);
   const elsewhere = (

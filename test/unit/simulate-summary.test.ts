@@ -25,6 +25,7 @@ function outcome(
       P4: { tickets: 50 - p1[0], onTime: 40 },
     },
     costPerTicket: 10 * seed,
+    meanMinutesInSystem: 30 * seed,
     unfinished: 0.01 * seed,
     utilization: { a: 0.5 * seed },
     shares: { a: { target: 0.5, actual: 0.25 * seed } },
