@@ -1,7 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { sqsRoutingQueue } from '../../shared/messaging/routing-queue.js';
+import { TABLE } from '../../infra/resources.js';
 import { createDocumentClient } from '../../shared/store/dynamo-client.js';
+import { hasFaults, installFaults, parseFaults } from '../../shared/store/dynamo-faults.js';
 import type { AppContext } from '../../shared/use-cases/context.js';
 import { env } from './env.js';
 import { tracer } from './observability.js';
@@ -18,8 +20,17 @@ export function appContext(): AppContext {
       AUDIT_RETENTION_DAYS,
       INTAKE_SOURCE_RATE,
       INTAKE_GLOBAL_RATE,
+      OUTROUTE_FAULTS,
     } = env();
     const dynamo = tracer.captureAWSv3Client(new DynamoDBClient({}));
+    const faults = parseFaults(OUTROUTE_FAULTS);
+    if (hasFaults(faults))
+      installFaults(dynamo, faults, {
+        reader: createDocumentClient(new DynamoDBClient({})),
+        indexes: Object.fromEntries(
+          TABLE.indexes.map((index) => [index.name, [index.partitionKey, index.sortKey]]),
+        ),
+      });
     const sqs = tracer.captureAWSv3Client(new SQSClient({}));
     context = {
       table: { db: createDocumentClient(dynamo), name: TABLE_NAME },

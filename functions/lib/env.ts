@@ -16,6 +16,8 @@ const envSchema = z.object({
   /** Intake limits in tickets per second: per source, and the stage's cap over all sources. */
   INTAKE_SOURCE_RATE: z.coerce.number().int().min(1).optional(),
   INTAKE_GLOBAL_RATE: z.coerce.number().int().min(1).optional(),
+  /** Local runtime and tests only: AWS at its worst (see README, "Running in AWS"). Unset in AWS. */
+  OUTROUTE_FAULTS: z.string().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,6 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { AppError, type ErrorCode, ThrottledError } from '../../shared/lib/errors.js';
+import { AppError, type ErrorCode, ThrottledError, UnavailableError } from '../../shared/lib/errors.js';
+import { classifyDynamoError } from '../../shared/store/dynamo-client.js';
 import { logger } from './observability.js';
 
 export const STATUS_OF: Record<ErrorCode, number> = {
@@ -11,6 +12,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   conflict: 409,
   payload_too_large: 413,
   throttled: 429,
+  unavailable: 503,
 };
 
 export function jsonResponse(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
@@ -25,7 +27,7 @@ export function errorResponse(error: AppError): APIGatewayProxyStructuredResultV
   const response = jsonResponse(STATUS_OF[error.code], {
     error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
   });
-  if (error instanceof ThrottledError) {
+  if (error instanceof ThrottledError || error instanceof UnavailableError) {
     response.headers = {
       ...response.headers,
       'retry-after': String(Math.max(1, Math.ceil(error.retryAfterSeconds))),
@@ -48,8 +50,10 @@ export function errorMapper(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayP
         request.response = errorResponse(error);
         return;
       }
-      if ((error as { name?: string } | null)?.name === 'ThrottlingException') {
-        request.response = errorResponse(new ThrottledError('too many requests, retry with backoff', 1));
+      const kind = classifyDynamoError(error);
+      if (kind === 'conflict' || kind === 'throttle') {
+        // Normally already retried and wrapped by the client; a raw one still means "busy, retry".
+        request.response = errorResponse(new UnavailableError('the database is busy, retry shortly', 1));
         return;
       }
       logger.error('unhandled error', { routeKey: request.event.routeKey, error: error as Error });

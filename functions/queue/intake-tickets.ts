@@ -1,6 +1,6 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { AppError } from '../../shared/lib/errors.js';
+import { AppError, UnavailableError } from '../../shared/lib/errors.js';
 import { intakeMessage } from '../../shared/use-cases/intake-message.js';
 import { appContext } from '../lib/app-context.js';
 import { env } from '../lib/env.js';
@@ -20,7 +20,8 @@ export const handler = sqsHandler(async (record: SQSRecord) => {
     const { ticket } = await intakeMessage(appContext(), record.body);
     logger.debug('intake message accepted', { messageId: record.messageId, ticketId: ticket.ticketId });
   } catch (error) {
-    if (!(error instanceof AppError)) throw error;
+    // Transient (a busy table): the queue delivers it again; only a message that can never succeed is dead-lettered.
+    if (!(error instanceof AppError) || error instanceof UnavailableError) throw error;
     await deadLetter(record, error);
   }
 });

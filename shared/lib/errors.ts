@@ -6,7 +6,9 @@ export type ErrorCode =
   | 'not_found'
   | 'conflict'
   | 'payload_too_large'
-  | 'throttled';
+  | 'throttled'
+  /** 503: the database stayed busy (transaction conflicts or throttling) after a few retries; safe to retry. */
+  | 'unavailable';
 
 export interface ErrorDetail {
   path: string;
@@ -32,6 +34,22 @@ export class ThrottledError extends AppError {
     readonly retryAfterSeconds: number,
   ) {
     super('throttled', message);
+  }
+}
+
+/**
+ * A 503: a transient failure (DynamoDB transaction conflicts or throttling
+ * outlasted our retries). Nothing was written; the caller retries after
+ * `retryAfterSeconds`, a queue or stream by failing the record.
+ */
+export class UnavailableError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 1,
+    options?: { cause?: unknown },
+  ) {
+    super('unavailable', message);
+    if (options && 'cause' in options) this.cause = options.cause;
   }
 }
 

@@ -1,6 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Principal, Role } from '../domain/types.js';
 import { sha256Hex } from '../lib/hash.js';
+import { UnavailableError } from '../lib/errors.js';
 import { isConditionFailure } from './dynamo-client.js';
 import { API_KEY_LIST_PARTITION, apiKeyIndexKeys, apiKeyKey } from './keys.js';
 import type { Table } from './table.js';
@@ -143,7 +144,8 @@ export async function touchApiKey(table: Table, apiKey: string, now: string, min
       }),
     );
   } catch (error) {
-    if (!isConditionFailure(error)) throw error;
+    // Best effort: a busy key item (conflict, throttle) must not refuse the caller.
+    if (!isConditionFailure(error) && !(error instanceof UnavailableError)) throw error;
   }
 }
 
