@@ -70,6 +70,7 @@ export class OutrouteStack extends Stack {
     this.observability = new Observability(this, 'Observability', {
       config,
       queues: this.queues,
+      table: this.data.table,
       api: this.http.api,
       accessLogs: this.http.accessLogs,
       router: this.consumers.router,

@@ -17,12 +17,14 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { FilterPattern, type LogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { TABLE } from '../resources.js';
 import type { StageConfig } from '../stage-config.js';
 import type { OutrouteFunction } from './outroute-function.js';
 import type { Queues } from './queues.js';
@@ -33,6 +35,8 @@ const SERVICE = { service: 'outroute' };
 export interface ObservabilityProps {
   config: StageConfig;
   queues: Queues;
+  /** The table: its transaction conflicts and throttles (base table and every index) raise alarms. */
+  table: ITable;
   api: HttpApi;
   accessLogs: LogGroup;
   router: OutrouteFunction;
@@ -181,6 +185,41 @@ export class Observability extends Construct {
       'ApiServerErrors',
       'The HTTP API answered 5xx (a 5xx is a bug, see API.md).',
       api.metricServerError(fiveMinutes),
+      1,
+    );
+    // Conflicts and throttles are retried inside the functions (capped backoff with
+    // jitter) and only then answered 503 or retried by the queue or stream; these
+    // alarms say that happens often enough to look at (a hot item, a hot index partition).
+    alarm(
+      'TableTransactionConflicts',
+      'DynamoDB cancelled at least 50 requests for transaction conflicts in 5 minutes (retried; a hot item, e.g. one provider).',
+      props.table.metric('TransactionConflict', fiveMinutes),
+      50,
+    );
+    const throttleMetric = (name: string, index?: string) =>
+      new Metric({
+        namespace: 'AWS/DynamoDB',
+        metricName: name,
+        dimensionsMap: {
+          TableName: props.table.tableName,
+          ...(index ? { GlobalSecondaryIndexName: index } : {}),
+        },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      });
+    const tableThrottleMetrics = [undefined, ...TABLE.indexes.map((index) => index.name)].flatMap((index) => [
+      throttleMetric('ReadThrottleEvents', index),
+      throttleMetric('WriteThrottleEvents', index),
+    ]);
+    alarm(
+      'TableThrottles',
+      'DynamoDB throttled reads or writes on the table or an index (an index throttle also fails the base write).',
+      new MathExpression({
+        expression: `SUM([${tableThrottleMetrics.map((_, index) => `d${index}`).join(',')}])`,
+        usingMetrics: Object.fromEntries(tableThrottleMetrics.map((metric, index) => [`d${index}`, metric])),
+        label: 'Throttle events (table and indexes)',
+        period: Duration.minutes(5),
+      }),
       1,
     );
     alarm('ApiThrottled', 'The HTTP API answered 429 at least 10 times in 5 minutes.', throttled, 10);

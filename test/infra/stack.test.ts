@@ -399,6 +399,34 @@ describe('the dev stack', () => {
       synth.template.resourceCountIs('AWS::SNS::Subscription', 0);
     });
 
+    it("alarms on the table's transaction conflicts and on throttles of the table and each index", () => {
+      synth.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `${synth.config.prefix}-table-transaction-conflicts`,
+        Namespace: 'AWS/DynamoDB',
+        MetricName: 'TransactionConflict',
+        Dimensions: [{ Name: 'TableName', Value: { Ref: Match.stringLikeRegexp('^DataTable') } }],
+        Statistic: 'Sum',
+      });
+      const [, throttles] = ofType(synth.resources, 'AWS::CloudWatch::Alarm').find(
+        ([, alarm]) => alarm.Properties.AlarmName === `${synth.config.prefix}-table-throttles`,
+      )!;
+      const metrics = (
+        throttles.Properties.Metrics as {
+          MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: unknown }[] } };
+        }[]
+      ).flatMap((entry) => (entry.MetricStat ? [entry.MetricStat.Metric] : []));
+      const indexes = metrics.flatMap((metric) =>
+        metric.Dimensions.filter((dimension) => dimension.Name === 'GlobalSecondaryIndexName').map(
+          (d) => d.Value,
+        ),
+      );
+      expect(new Set(metrics.map((metric) => metric.MetricName))).toStrictEqual(
+        new Set(['ReadThrottleEvents', 'WriteThrottleEvents']),
+      );
+      expect(new Set(indexes)).toStrictEqual(new Set(['queue', 'timers', 'by-status']));
+      expect(metrics).toHaveLength(8);
+    });
+
     it('shows the routing and SLA metrics on the dashboard', () => {
       const [, dashboard] = ofType(synth.resources, 'AWS::CloudWatch::Dashboard')[0]!;
       const body = JSON.stringify(dashboard.Properties.DashboardBody);

@@ -1,10 +1,16 @@
+import {
+  ProvisionedThroughputExceededException,
+  TransactionCanceledException,
+  TransactionConflictException,
+} from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { httpHandler } from '../../functions/lib/http-handler.js';
 import { openApiDocument } from '../../functions/lib/openapi.js';
 import { ROUTES } from '../../infra/routes.js';
 import { slaPolicySchema } from '../../shared/domain/schemas.js';
-import { AppError } from '../../shared/lib/errors.js';
-import { ADMIN, invoke, source } from '../fixtures/events.js';
+import { AppError, UnavailableError } from '../../shared/lib/errors.js';
+import { lambdaContext } from '../../infra/local/lambda-context.js';
+import { ADMIN, httpEvent, invoke, source } from '../fixtures/events.js';
 
 const policy = { targets: { P1: 1, P2: 2, P3: 3, P4: 4 }, atRiskFraction: 0.5 };
 const echo = httpHandler('PUT /v1/sla-policy', { body: slaPolicySchema }, async (request) => ({
@@ -67,6 +73,35 @@ describe('the HTTP middy chain', () => {
       statusCode: 500,
       body: { error: { code: 'internal', message: 'internal error' } },
     });
+  });
+
+  it.each([
+    ['retries that ran out', () => new UnavailableError('the database stayed busy, retry shortly', 1)],
+    [
+      'a raw transaction conflict',
+      () => new TransactionConflictException({ message: 'ongoing', $metadata: {} }),
+    ],
+    [
+      'a cancelled transaction with a conflict reason',
+      () =>
+        new TransactionCanceledException({
+          message: 'cancelled',
+          $metadata: {},
+          CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }],
+        }),
+    ],
+    [
+      'a DynamoDB throttle',
+      () => new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }),
+    ],
+  ])('answers %s with 503 unavailable and Retry-After, never 409 or 500', async (_case, error) => {
+    const busy = httpHandler('GET /v1/sla-policy', {}, async () => {
+      throw error();
+    });
+    const response = await busy(httpEvent('GET /v1/sla-policy', { principal: ADMIN }), lambdaContext('test'));
+    expect(response.statusCode).toBe(503);
+    expect(response.headers?.['retry-after']).toBe('1');
+    expect(JSON.parse(response.body ?? '{}').error.code).toBe('unavailable');
   });
 
   it('rejects a body sent to a route that takes none', async () => {
