@@ -194,8 +194,8 @@ describe('outroute simulate', () => {
         unfinished: fraction,
         utilization: { 'day-team': fraction, 'night-team': fraction },
         shares: {
-          'day-team': { target: 0.4, actual: fraction },
-          'night-team': { target: 0.6, actual: fraction },
+          'day-team': { target: expect.closeTo(0.4, 9), actual: fraction },
+          'night-team': { target: expect.closeTo(0.6, 9), actual: fraction },
         },
       });
     }
