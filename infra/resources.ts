@@ -52,6 +52,8 @@ export interface QueueDefinition {
   maxBatchingWindowSeconds: number;
   /** How long the consuming function may run per batch. */
   consumerTimeoutSeconds: number;
+  /** FIFO (name ends in .fifo): ordered per message group, de-duplicated by id; its DLQ is FIFO too. */
+  fifo?: boolean;
 }
 
 export const QUEUES = {
@@ -76,6 +78,23 @@ export const QUEUES = {
 } as const satisfies Record<string, QueueDefinition>;
 
 export type QueueName = keyof typeof QUEUES;
+
+/**
+ * Webhook deliveries, one message per subscription and event, grouped per
+ * subscription and ticket. Retries hide a message (ChangeMessageVisibility)
+ * for its backoff; the consumer itself sends it to the DLQ after a day, so
+ * maxReceiveCount is only a backstop above the ~16 attempts of that day.
+ */
+export const WEBHOOK_QUEUE = {
+  logicalName: 'WebhookQueue',
+  visibilityTimeoutSeconds: 360,
+  maxReceiveCount: 40,
+  retentionDays: 4,
+  batchSize: 10,
+  maxBatchingWindowSeconds: 0,
+  consumerTimeoutSeconds: 60,
+  fifo: true,
+} as const satisfies QueueDefinition;
 
 /** The number of hash buckets the timer index spreads open tickets over (owned by the store's layout). */
 export { TIMER_BUCKETS } from '../shared/store/layout.js';

@@ -24,6 +24,7 @@ import {
   ticketBatchSchema,
 } from '../shared/domain/schemas.js';
 import type { Role } from '../shared/domain/types.js';
+import { webhookInputSchema } from '../shared/domain/webhooks.js';
 
 export interface RouteDefinition {
   method: 'GET' | 'PUT' | 'POST' | 'DELETE';
@@ -166,6 +167,38 @@ export const ROUTES = [
     { query: metricsQuerySchema },
   ),
   route('GET', '/v1/metrics/backlog', 'http/get-backlog', ADMIN, 'Open items by skill and priority'),
+  // Webhooks: admin for all; a provider key for those scoped to its own provider.
+  route('GET', '/v1/webhooks', 'http/list-webhooks', PROVIDER_WORK, 'List webhook subscriptions'),
+  route(
+    'PUT',
+    '/v1/webhooks/{webhookId}',
+    'http/put-webhook',
+    PROVIDER_WORK,
+    'Create or replace a webhook subscription (a generated secret is shown once)',
+    { body: webhookInputSchema },
+  ),
+  route('GET', '/v1/webhooks/{webhookId}', 'http/get-webhook', PROVIDER_WORK, 'Read a webhook subscription'),
+  route(
+    'DELETE',
+    '/v1/webhooks/{webhookId}',
+    'http/delete-webhook',
+    PROVIDER_WORK,
+    'Delete a webhook subscription',
+  ),
+  route(
+    'POST',
+    '/v1/webhooks/{webhookId}/test',
+    'http/test-webhook',
+    PROVIDER_WORK,
+    'Send a signed ping now and report what the receiver answered',
+  ),
+  route(
+    'GET',
+    '/v1/webhooks/{webhookId}/deliveries',
+    'http/list-webhook-deliveries',
+    PROVIDER_WORK,
+    'The last delivery attempts: status, latency, error',
+  ),
 ] as const satisfies readonly RouteDefinition[];
 
 export type RouteKey = `${(typeof ROUTES)[number]['method']} ${(typeof ROUTES)[number]['path']}`;

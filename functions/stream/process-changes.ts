@@ -17,11 +17,11 @@ import {
 } from '../../shared/messaging/event-publisher.js';
 import { getProvider } from '../../shared/store/provider-store.js';
 import { countTicketChange } from '../../shared/use-cases/count-metrics.js';
-import { failOverProvider } from '../../shared/use-cases/fail-over-provider.js';
 import { wakeParkedTickets } from '../../shared/use-cases/wake-parked.js';
 import { appContext } from '../lib/app-context.js';
 import { env } from '../lib/env.js';
 import { metrics, observed, tracer } from '../lib/observability.js';
+import { enqueueWebhooks } from '../lib/webhooks.js';
 
 /** A provider change may let parked tickets fit: this many it may take are retried at once, in triage order. */
 const WAKE_ON_PROVIDER_CHANGE = 100;
@@ -54,6 +54,7 @@ async function processRecord(record: DynamoDBRecord): Promise<void> {
   if (entity === 'ticket' && newImage) {
     const [before, after] = [oldImage as Ticket | undefined, newImage as unknown as Ticket];
     await events().publish(ticketEvents(before, after));
+    await enqueueWebhooks(ctx, before, after);
     const counted = await countTicketChange(ctx, before, after);
     if (counted.outcome === 'counted') emitMetrics(counted.increments);
     if (after.status === 'parked' && before?.status !== 'parked')
@@ -68,8 +69,10 @@ async function processRecord(record: DynamoDBRecord): Promise<void> {
     const [before, after] = [oldImage as Provider | undefined, newImage as Provider | undefined];
     await events().publish(providerEvents(before, after));
     if (after?.status === 'offline' && before?.status !== 'offline')
-      await failOverProvider(ctx, after.providerId);
-    if (after && before?.version !== after.version) await wakeParkedTickets(ctx, WAKE_ON_PROVIDER_CHANGE, after);
+      // Only enqueued: the router moves the queue page by page, and checks again after the index lag.
+      await ctx.routingQueue.failOver({ providerId: after.providerId, pass: 0 });
+    if (after && before?.version !== after.version)
+      await wakeParkedTickets(ctx, WAKE_ON_PROVIDER_CHANGE, after);
   }
 }
 

@@ -15,6 +15,7 @@ export type WorkerEntry =
   | 'queue/intake-tickets'
   | 'queue/route-tickets'
   | 'stream/process-changes'
+  | 'queue/deliver-webhooks'
   | 'schedule/sweep';
 /** A handler file below functions/, without extension. */
 export type Entry = RouteEntry | WorkerEntry;
@@ -35,6 +36,12 @@ export interface Access {
   apiKeyUsage?: 'touch';
   /** Signs or opens list cursors: the stage's cursor secret in the environment. */
   cursors?: 'sign';
+  /**
+   * send: enqueues webhook deliveries (SendMessageBatch on the FIFO webhook queue);
+   * deliver: the delivery consumer, which hides messages for their backoff and sends
+   * given-up events to the webhook DLQ (its receive grants come from the event source).
+   */
+  webhookQueue?: 'send' | 'deliver';
 }
 
 const READ: Access = { table: 'read' };
@@ -57,6 +64,13 @@ export const ACCESS = {
   'http/list-audit': { table: 'read', cursors: 'sign' },
   'http/get-provider-metrics': READ,
   'http/get-backlog': READ,
+  // webhooks: subscriptions (Get/Query/Put/Delete) with their audit entries; test sends a ping and records it
+  'http/list-webhooks': READ,
+  'http/get-webhook': READ,
+  'http/list-webhook-deliveries': READ,
+  'http/put-webhook': WRITE,
+  'http/delete-webhook': WRITE,
+  'http/test-webhook': WRITE,
   // putProvider (UpdateItem), deleteProvider (DeleteItem), putPolicy (PutItem), storeApiKey (PutItem),
   // each with its access audit entry (BatchWriteItem); create-ticket(-batch) also count intake (UpdateItem)
   'http/put-provider': WRITE,
@@ -84,9 +98,18 @@ export const ACCESS = {
   'auth/authorize': { table: 'read', apiKeyUsage: 'touch' },
   'queue/intake-tickets': { table: 'readWrite', routingQueue: 'send', intakeDeadLetters: 'send' },
   // the router reserves with TransactWriteItems; its queue access comes from the event source
-  'queue/route-tickets': WRITE,
+  // Sends delayed retries of newly parked tickets and the next fail-over step.
+  'queue/route-tickets': WRITE_AND_ROUTE,
   // counters, fail-over, wake-ups (enqueue) and events out; stream reads come from the event source
-  'stream/process-changes': { table: 'readWrite', routingQueue: 'send', eventBus: 'put' },
+  // ... and webhook deliveries enqueued per matching subscription
+  'stream/process-changes': {
+    table: 'readWrite',
+    routingQueue: 'send',
+    eventBus: 'put',
+    webhookQueue: 'send',
+  },
+  // reads the subscription, records each attempt, marks it failing or disables it (webhook.disabled out)
+  'queue/deliver-webhooks': { table: 'readWrite', webhookQueue: 'deliver', eventBus: 'put' },
   // timers: transitions and re-enqueues
   'schedule/sweep': WRITE_AND_ROUTE,
 } as const satisfies Record<string, Access>;
@@ -106,6 +129,9 @@ export interface Platform {
   eventBus: IEventBus;
   /** Signs list cursors (CURSOR_SECRET). */
   cursorSecret?: ISecret;
+  /** The FIFO webhook delivery queue and its DLQ. */
+  webhookQueue?: IQueue;
+  webhookDeadLetterQueue?: IQueue;
 }
 
 /** Environment variables (functions/lib/env.ts) and grants for one function, from its ACCESS line. */
@@ -137,6 +163,17 @@ export function wireAccess(fn: LambdaFunction, access: Access, platform: Platfor
   if (access.intakeDeadLetters === 'send') {
     intakeDeadLetterQueue.grantSendMessages(fn);
     fn.addEnvironment('INTAKE_DLQ_URL', intakeDeadLetterQueue.queueUrl);
+  }
+  if (access.webhookQueue) {
+    const { webhookQueue, webhookDeadLetterQueue } = platform;
+    if (!webhookQueue || !webhookDeadLetterQueue) throw new Error('webhook access needs the webhook queues');
+    fn.addEnvironment('WEBHOOK_QUEUE_URL', webhookQueue.queueUrl);
+    if (access.webhookQueue === 'send') webhookQueue.grantSendMessages(fn);
+    if (access.webhookQueue === 'deliver') {
+      webhookQueue.grant(fn, 'sqs:ChangeMessageVisibility');
+      webhookDeadLetterQueue.grantSendMessages(fn);
+      fn.addEnvironment('WEBHOOK_DLQ_URL', webhookDeadLetterQueue.queueUrl);
+    }
   }
   if (access.eventBus === 'put') {
     eventBus.grantPutEventsTo(fn);

@@ -12,8 +12,13 @@ export const metricKey = (providerId: string, hour: string) => ({
 });
 export const countedMarkerKey = (marker: string) => ({ pk: `COUNTED#${marker}`, sk: 'COUNTED' });
 
-/** Providers share one partition of the listing index. */
+/**
+ * Providers written before the directory shared this partition of the listing
+ * index; a provider written since leaves it (see provider-store's listProviders).
+ */
 export const PROVIDER_LIST_PARTITION = 'PROVIDERS';
+/** The provider directory: one base-table item holding every provider id (read consistently). */
+export const providerDirectoryKey = () => ({ pk: 'DIRECTORY#providers', sk: 'DIRECTORY' });
 
 /** Provider queue index: present only while the ticket is queued. */
 export const queueIndexKeys = (providerId: string, dueAt: string, ticketId: string) => ({
@@ -53,3 +58,12 @@ export const auditIndexKeys = (entryId: string, ticketId: string | undefined, ke
 
 /** Intake rate counters: one item per scope and second. */
 export const rateKey = (scope: string, second: number) => ({ pk: `RATE#${scope}`, sk: `S#${second}` });
+
+/** Webhook subscriptions share one partition (one query lists them); each one's delivery attempts have their own. */
+export const WEBHOOK_PARTITION = 'WEBHOOKS';
+export const webhookKey = (webhookId: string) => ({ pk: WEBHOOK_PARTITION, sk: `WEBHOOK#${webhookId}` });
+export const webhookDeliveryPartition = (webhookId: string) => `WEBHOOK#${webhookId}#DELIVERIES`;
+export const webhookDeliveryKey = (webhookId: string, at: string, eventId: string, attempt: number) => ({
+  pk: webhookDeliveryPartition(webhookId),
+  sk: `${at}#${eventId}#${attempt}`,
+});
