@@ -83,7 +83,7 @@ export type QueueName = keyof typeof QUEUES;
  * Webhook deliveries, one message per subscription and event, grouped per
  * subscription and ticket. Retries hide a message (ChangeMessageVisibility)
  * for its backoff; the consumer itself sends it to the DLQ after a day, so
- * maxReceiveCount is only a backstop above the ~16 attempts of that day.
+ * maxReceiveCount is only a backstop above the 16 to 25 attempts of that day.
  */
 export const WEBHOOK_QUEUE = {
   logicalName: 'WebhookQueue',

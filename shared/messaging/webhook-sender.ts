@@ -59,7 +59,7 @@ export async function pinnedAddress(
     ? [{ address: host, family: host.includes(':') ? 6 : 4 } as const]
     : await resolve(host);
   if (!addresses.length) throw new BlockedAddressError(`${host} does not resolve`);
-  if (policy === 'public') {
+  if (policy === 'public' || isBlocked !== blockedAddress) {
     const blocked = addresses.find((candidate) => isBlocked(candidate.address));
     if (blocked)
       throw new BlockedAddressError(`${host} resolves to ${blocked.address}, which is not allowed`);
@@ -71,7 +71,7 @@ export function httpWebhookSender(options: {
   policy: UrlPolicy;
   resolve?: Resolver;
   timeoutMs?: number;
-  /** Tests only: replaces the public address rule (so a rebinding test can use loopback). */
+  /** Tests only: an address rule of their own, applied under any policy (so a rebinding test can use loopback). */
   isBlocked?: (address: string) => boolean;
   now?: () => number;
 }): WebhookSender {
