@@ -48,6 +48,12 @@ const MATRIX: Record<RouteKey, Row> = {
   'POST /v1/tickets/{ticketId}/reject': providerWork,
   'GET /v1/metrics/providers': adminOnly,
   'GET /v1/metrics/backlog': adminOnly,
+  'GET /v1/webhooks': providerWork,
+  'PUT /v1/webhooks/{webhookId}': providerWork,
+  'GET /v1/webhooks/{webhookId}': providerWork,
+  'DELETE /v1/webhooks/{webhookId}': providerWork,
+  'POST /v1/webhooks/{webhookId}/test': providerWork,
+  'GET /v1/webhooks/{webhookId}/deliveries': providerWork,
 };
 
 const ctx = testContext();
@@ -84,7 +90,8 @@ async function pathFor(path: string): Promise<string> {
   return filled
     .replace('{providerId}', world.providerId)
     .replace('{sourceId}', world.sourceId)
-    .replace('{ticketId}', world.ticketId);
+    .replace('{ticketId}', world.ticketId)
+    .replace('{webhookId}', 'no-such-webhook');
 }
 
 describe('the route × role matrix', () => {
