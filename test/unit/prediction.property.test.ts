@@ -2,28 +2,15 @@
 // the provider's work order, with a safety margin in the provider's open hours.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { businessHoursArb } from '../fixtures/routing-entities.js';
 import { addOpenHours, type CompiledCalendar, compileCalendar } from '../../shared/domain/calendar.js';
 import { type PlacementSettings, predictPlacement } from '../../shared/domain/prediction.js';
-import { PRIORITIES, WEEKDAYS } from '../../shared/domain/schemas.js';
+import { PRIORITIES } from '../../shared/domain/schemas.js';
 import type { ProviderSnapshot } from '../../shared/domain/types.js';
 import type { QueuedWork } from '../../shared/domain/work-order.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-
-const clock = (halfHours: number) =>
-  `${String(Math.floor(halfHours / 2)).padStart(2, '0')}:${halfHours % 2 === 0 ? '00' : '30'}`;
-const windowArb = fc
-  .tuple(fc.integer({ min: 0, max: 47 }), fc.integer({ min: 1, max: 48 }))
-  .filter(([start, end]) => start < end)
-  .map(([start, end]): [string, string] => [clock(start), clock(end)]);
-const businessHoursArb = fc.record(
-  Object.fromEntries(WEEKDAYS.map((day) => [day, fc.array(windowArb, { maxLength: 2 })])) as Record<
-    (typeof WEEKDAYS)[number],
-    fc.Arbitrary<[string, string][]>
-  >,
-  { requiredKeys: [] },
-);
 
 // A whole year, both DST changes included.
 const nowArb = fc.integer({

@@ -15,13 +15,15 @@ import {
   type WorkOrderClock,
   workTier,
 } from '../../shared/domain/work-order.js';
-
-// Monday noon UTC.
-const NOW = Date.parse('2026-03-02T12:00:00.000Z');
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-const iso = (ms: number) => new Date(ms).toISOString();
+import {
+  DAY,
+  HOUR,
+  iso,
+  MINUTE,
+  NOW,
+  providerSnapshot,
+  routableTicket,
+} from '../fixtures/routing-entities.js';
 
 /** The default policy without the safety margin: predictions are plain (work ahead + 1) / throughput. */
 const NO_MARGIN: RoutingPolicy = { ...DEFAULT_ROUTING_POLICY, safetyMarginZ: 0 };
@@ -36,37 +38,10 @@ const everyDay = (from: string, to: string): ProviderSnapshot['businessHours'] =
   sun: [[from, to]],
 });
 
-function provider(providerId: string, overrides: Partial<ProviderSnapshot> = {}): ProviderSnapshot {
-  return {
-    providerId,
-    status: 'active',
-    timeZone: 'UTC',
-    skills: { billing: 3 },
-    capacity: 100,
-    throughputPerHour: 10,
-    costPerItem: 1,
-    qualityScore: 1,
-    dataClearance: 'restricted',
-    openItems: 0,
-    version: 1,
-    updatedAt: '2026-03-01T00:00:00.000Z',
-    routedLast24h: 0,
-    ...overrides,
-  };
-}
-
-function ticket(overrides: Partial<RoutableTicket> = {}): RoutableTicket {
-  return {
-    ticketId: 'ticket-1',
-    skill: 'billing',
-    priority: 'P3',
-    minProficiency: 1,
-    dataClassification: 'internal',
-    createdAt: iso(NOW),
-    dueAt: iso(NOW + DAY),
-    ...overrides,
-  };
-}
+/** Room for a hundred: capacity never decides here unless a test says so. */
+const provider = (providerId: string, overrides: Partial<ProviderSnapshot> = {}) =>
+  providerSnapshot(providerId, { capacity: 100, ...overrides });
+const ticket = routableTicket;
 
 const work = (ticketId: string, priority: Priority, dueMs: number, createdMs = NOW - HOUR): QueuedWork => ({
   ticketId,

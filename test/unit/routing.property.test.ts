@@ -1,27 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { businessHoursArb } from '../fixtures/routing-entities.js';
 import { CalendarCache } from '../../shared/domain/calendar.js';
 import { decideRoute } from '../../shared/domain/routing.js';
-import { DATA_CLEARANCES, DEFAULT_ROUTING_POLICY, WEEKDAYS } from '../../shared/domain/schemas.js';
+import { DATA_CLEARANCES, DEFAULT_ROUTING_POLICY } from '../../shared/domain/schemas.js';
 import type { ProviderSnapshot, RoutableTicket } from '../../shared/domain/types.js';
 
 const SKILLS = ['billing', 'refunds', 'payroll'] as const;
 const MAX_PROVIDERS = 6;
 const providerIds = Array.from({ length: MAX_PROVIDERS }, (_, i) => `p-${i}`);
-
-const clock = (halfHours: number) =>
-  `${String(Math.floor(halfHours / 2)).padStart(2, '0')}:${halfHours % 2 === 0 ? '00' : '30'}`;
-const windowArb = fc
-  .tuple(fc.integer({ min: 0, max: 47 }), fc.integer({ min: 1, max: 48 }))
-  .filter(([start, end]) => start < end)
-  .map(([start, end]): [string, string] => [clock(start), clock(end)]);
-const businessHoursArb = fc.record(
-  Object.fromEntries(WEEKDAYS.map((day) => [day, fc.array(windowArb, { maxLength: 2 })])) as Record<
-    (typeof WEEKDAYS)[number],
-    fc.Arbitrary<[string, string][]>
-  >,
-  { requiredKeys: [] },
-);
 
 const providerFieldsArb = fc.record({
   status: fc.constantFrom('active', 'active', 'active', 'paused', 'offline'),

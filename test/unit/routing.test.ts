@@ -8,44 +8,10 @@ import {
 } from '../../shared/domain/routing.js';
 import { DEFAULT_ROUTING_POLICY, type RoutingPolicy } from '../../shared/domain/schemas.js';
 import type { Candidate, ProviderSnapshot, RoutableTicket } from '../../shared/domain/types.js';
+import { HOUR, iso, MINUTE, NOW, providerSnapshot, routableTicket } from '../fixtures/routing-entities.js';
 
-// Monday noon UTC.
-const NOW = Date.parse('2026-03-02T12:00:00.000Z');
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const iso = (ms: number) => new Date(ms).toISOString();
-
-function provider(providerId: string, overrides: Partial<ProviderSnapshot> = {}): ProviderSnapshot {
-  return {
-    providerId,
-    status: 'active',
-    timeZone: 'UTC',
-    skills: { billing: 3 },
-    capacity: 10,
-    throughputPerHour: 10,
-    costPerItem: 1,
-    qualityScore: 1,
-    dataClearance: 'restricted',
-    openItems: 0,
-    version: 1,
-    updatedAt: '2026-03-01T00:00:00.000Z',
-    routedLast24h: 0,
-    ...overrides,
-  };
-}
-
-function ticket(overrides: Partial<RoutableTicket> = {}): RoutableTicket {
-  return {
-    ticketId: 'ticket-1',
-    skill: 'billing',
-    priority: 'P3',
-    minProficiency: 1,
-    dataClassification: 'internal',
-    createdAt: iso(NOW),
-    dueAt: iso(NOW + 24 * HOUR),
-    ...overrides,
-  };
-}
+const provider = providerSnapshot;
+const ticket = routableTicket;
 
 function decide(
   providers: ProviderSnapshot[],
