@@ -119,20 +119,34 @@ export function compileCalendar(
   const intervals: [number, number][] = [];
   const lastDate = localDate(horizonEndMs, zone).plus({ days: 1 });
 
-  // Start a local day early: that day's late windows may reach into the horizon.
-  for (
-    let date = localDate(horizonStartMs, zone).minus({ days: 1 });
-    date <= lastDate;
-    date = date.plus({ days: 1 })
-  ) {
-    if (holidays.has(date.toISODate()!)) continue;
-    const dayWindows = windows[date.weekday - 1] ?? [];
+  // Start a local day early: that day's late windows may reach into the horizon. Local dates are walked
+  // as UTC midnights; luxon is asked only about days near a change of offset (long SLA horizons compile
+  // years of days).
+  const firstDate = localDate(horizonStartMs, zone).minus({ days: 1 });
+  const lastDayMs = lastDate.toMillis();
+  for (let dayMs = firstDate.toMillis(); dayMs <= lastDayMs; dayMs += DAY_MS) {
+    const day = new Date(dayMs);
+    const dayWindows = windows[(day.getUTCDay() + 6) % 7] ?? [];
     if (dayWindows.length === 0) continue;
+    if (holidays.size > 0 && holidays.has(day.toISOString().slice(0, 10))) continue;
+    // Every offset lies within -14 h..+14 h: one offset on both sides of the local day means none changes in it.
+    const offsetMinutes = zone.offset(dayMs - 15 * HOUR_MS);
+    const steady = zone.offset(dayMs + DAY_MS + 15 * HOUR_MS) === offsetMinutes;
+    const date = steady
+      ? undefined
+      : DateTime.utc(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate());
     const transitionDay =
+      date !== undefined &&
       startOfLocalDay(date, zone).offset !== startOfLocalDay(date.plus({ days: 1 }), zone).offset;
     for (const [startMinute, endMinute] of dayWindows) {
-      const start = Math.max(localInstant(date, startMinute, zone, transitionDay), horizonStartMs);
-      const end = Math.min(localInstant(date, endMinute, zone, transitionDay), horizonEndMs);
+      const startAt = date
+        ? localInstant(date, startMinute, zone, transitionDay)
+        : dayMs + (startMinute - offsetMinutes) * 60_000;
+      const endAt = date
+        ? localInstant(date, endMinute, zone, transitionDay)
+        : dayMs + (endMinute - offsetMinutes) * 60_000;
+      const start = Math.max(startAt, horizonStartMs);
+      const end = Math.min(endAt, horizonEndMs);
       if (start < end) intervals.push([start, end]);
     }
   }
@@ -194,14 +208,19 @@ function openTimeBefore(cal: CompiledCalendar, tMs: number): number {
 /** The instant at which `hours` open hours have elapsed after t; null beyond the horizon. */
 export function addOpenHours(cal: CompiledCalendar, tMs: number, hours: number): number | null {
   if (!(hours >= 0)) throw new RangeError(`open hours must be a non-negative number, got ${hours}`);
+  return addOpenMs(cal, tMs, hours * HOUR_MS);
+}
+
+/** addOpenHours in milliseconds (exact for whole seconds: no division by an hour). */
+function addOpenMs(cal: CompiledCalendar, tMs: number, openMs: number): number | null {
   if (cal.alwaysOpen) {
     // Past the last instant a Date can hold (a throughput near zero): no known time, as beyond a horizon.
-    const at = tMs + hours * HOUR_MS;
+    const at = tMs + openMs;
     return at <= MAX_INSTANT_MS ? at : null;
   }
   if (!withinHorizon(cal, tMs)) return null;
-  if (hours === 0) return tMs;
-  const target = openTimeBefore(cal, tMs) + hours * HOUR_MS;
+  if (openMs === 0) return tMs;
+  const target = openTimeBefore(cal, tMs) + openMs;
   // First interval whose end brings the open time to the target: the work finishes inside it.
   let low = 0;
   let high = cal.startsMs.length - 1;
@@ -262,3 +281,135 @@ export class CalendarCache {
     return this.#entries.size;
   }
 }
+
+/** SLA clocks run for at most this long in calendar time; a target further away than that is refused. */
+export const MAX_CLOCK_SPAN_DAYS = 366 * 30;
+const SECOND_MS = 1000;
+
+/**
+ * Business time for SLA clocks, in the same compiled intervals as providers' hours: a calendar compiled
+ * from `hours`, grown (doubling its span, so growth is paid a logarithmic number of times) whenever an
+ * instant or a target reaches past it, so a one-year target in an 8-hours-a-weekday calendar (four
+ * calendar years) costs one compile and then two binary searches, never a walk minute by minute.
+ */
+export class BusinessClock {
+  readonly hours: CalendarHours;
+  #calendar: CompiledCalendar | undefined;
+  /** The instant the calendar was compiled from (its horizon starts a day earlier). */
+  #fromMs = Number.POSITIVE_INFINITY;
+
+  constructor(hours: CalendarHours) {
+    this.hours = hours;
+  }
+
+  /**
+   * Compile so that [fromMs, toMs] lies inside the horizon: an earlier instant moves the start a month
+   * further back, a later one at least doubles the span, so a run of calls compiles a few times at most.
+   */
+  #cover(fromMs: number, toMs: number): CompiledCalendar {
+    const cal = this.#calendar;
+    if (cal && fromMs >= cal.horizonStartMs && toMs <= cal.horizonEndMs) return cal;
+    let startMs = fromMs;
+    let endMs = toMs;
+    if (cal) {
+      startMs = fromMs < this.#fromMs ? fromMs - 30 * DAY_MS : this.#fromMs;
+      endMs =
+        toMs > cal.horizonEndMs
+          ? Math.max(toMs, startMs + (cal.horizonEndMs - startMs) * 2)
+          : Math.max(toMs, cal.horizonEndMs);
+    }
+    const neededDays = Math.ceil((toMs - Math.min(fromMs, startMs)) / DAY_MS) + 1;
+    if (neededDays > MAX_CLOCK_SPAN_DAYS + 60)
+      throw new RangeError(`a business clock spans at most ${MAX_CLOCK_SPAN_DAYS} days`);
+    const days = Math.min(
+      Math.max(DEFAULT_HORIZON_DAYS, Math.ceil((endMs - startMs) / DAY_MS) + 1),
+      MAX_CLOCK_SPAN_DAYS + 60,
+    );
+    const compiled = compileCalendar(this.hours, startMs, days);
+    this.#calendar = compiled;
+    this.#fromMs = startMs;
+    const n = compiled.startsMs.length;
+    const openMs = n
+      ? compiled.openBeforeMs[n - 1]! + compiled.endsMs[n - 1]! - compiled.startsMs[n - 1]!
+      : 0;
+    // Open share of calendar time, to guess how far a target reaches (at least 1 %: a guess, not a limit).
+    this.#openShare = compiled.alwaysOpen
+      ? 1
+      : Math.max(0.01, openMs / (compiled.horizonEndMs - compiled.horizonStartMs));
+    return compiled;
+  }
+
+  #openShare = 1;
+
+  /**
+   * The instant at which `seconds` business seconds have elapsed after `startMs` (a start outside the
+   * windows counts from the next opening). Null when that is more than MAX_CLOCK_SPAN_DAYS away.
+   */
+  addSeconds(startMs: number, seconds: number): number | null {
+    if (!(seconds >= 0)) throw new RangeError(`business seconds must be non-negative, got ${seconds}`);
+    const limitMs = startMs + MAX_CLOCK_SPAN_DAYS * DAY_MS;
+    let cal = this.#calendar;
+    if (cal && startMs >= cal.horizonStartMs && startMs <= cal.horizonEndMs) {
+      const at = addOpenMs(cal, startMs, seconds * SECOND_MS);
+      if (at !== null) return at;
+    }
+    // Beyond what is compiled: guess the reach from the open share (plus two weeks), then double.
+    let reachMs = (seconds * SECOND_MS) / this.#openShare + 14 * DAY_MS;
+    for (;;) {
+      const toMs = Math.min(startMs + reachMs, limitMs);
+      try {
+        cal = this.#cover(startMs, toMs);
+      } catch {
+        return null;
+      }
+      const at = addOpenMs(cal, startMs, seconds * SECOND_MS);
+      if (at !== null) return at;
+      if (toMs >= limitMs) return null;
+      reachMs = Math.max(reachMs * 2, (seconds * SECOND_MS) / this.#openShare + 14 * DAY_MS);
+    }
+  }
+
+  /** Business seconds in [fromMs, toMs] (negative when toMs is earlier). */
+  secondsBetween(fromMs: number, toMs: number): number {
+    const cal = this.#cover(Math.min(fromMs, toMs), Math.max(fromMs, toMs));
+    if (cal.alwaysOpen) return (toMs - fromMs) / SECOND_MS;
+    return (openTimeBefore(cal, toMs) - openTimeBefore(cal, fromMs)) / SECOND_MS;
+  }
+
+  /** Whether the clock runs at t. */
+  isRunningAt(tMs: number): boolean {
+    return isOpenAt(this.#cover(tMs, tMs), tMs);
+  }
+}
+
+/** Business clocks per calendar (its JSON text is the key: the same hours always share one compile). */
+export class BusinessClockCache {
+  readonly #clocks = new Map<string, BusinessClock>();
+  readonly #limit: number;
+
+  constructor(limit = 256) {
+    this.#limit = limit;
+  }
+
+  get(hours: CalendarHours): BusinessClock {
+    const key = JSON.stringify([hours.timeZone, hours.businessHours ?? null, hours.holidays ?? []]);
+    let clock = this.#clocks.get(key);
+    if (!clock) {
+      if (this.#clocks.size >= this.#limit) this.#clocks.clear();
+      clock = new BusinessClock(hours);
+      this.#clocks.set(key, clock);
+    }
+    return clock;
+  }
+}
+
+/** One cache per process for SLA clocks. */
+export const businessClocks = new BusinessClockCache();
+
+/** N business seconds after startMs in `hours` (calendar seconds without hours). */
+export const addBusinessSeconds = (hours: CalendarHours | undefined, startMs: number, seconds: number) =>
+  hours ? businessClocks.get(hours).addSeconds(startMs, seconds) : startMs + seconds * SECOND_MS;
+
+/** Business seconds between two instants in `hours` (calendar seconds without hours). */
+export const businessSecondsBetween = (hours: CalendarHours | undefined, fromMs: number, toMs: number) =>
+  hours ? businessClocks.get(hours).secondsBetween(fromMs, toMs) : (toMs - fromMs) / SECOND_MS;
