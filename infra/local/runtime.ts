@@ -17,6 +17,7 @@ import { freePort } from './free-port.js';
 import { type StaticSite, startHttpServer } from './http-adapter.js';
 import { lambdaContext } from './lambda-context.js';
 import { loadHandler } from './load-handler.js';
+import { Phases } from './phases.js';
 import { type LocalQueues, provisionQueues, provisionTable } from './provision.js';
 import { type Poller, startQueuePoller } from './queue-poller.js';
 import { startStreamPoller } from './stream-poller.js';
@@ -35,40 +36,85 @@ export interface Backing {
 }
 
 /** DynamoDB Local and the SQS emulator with the table and queues provisioned; data on disk when dataDir is set. */
-export async function startBacking(options: { dataDir?: string; tableName?: string }): Promise<Backing> {
+export async function startBacking(options: {
+  dataDir?: string;
+  tableName?: string;
+  phases?: Phases;
+}): Promise<Backing> {
+  const phases = options.phases ?? new Phases();
   resolveLocalQueueHosts();
   const tableName = options.tableName ?? TABLE_NAME;
-  const dynamoPort = await freePort();
   // The emulator keeps queue URLs, port included, across restarts: reuse the port it had.
   const sqsPort = (options.dataDir && readSqsPort(options.dataDir)) || (await freePort());
-  const dynamoLocal = await startDynamoDbLocal({
-    port: dynamoPort,
-    dataDir: options.dataDir ? join(options.dataDir, 'dynamodb') : undefined,
-  });
-  const sqsDataDir = options.dataDir ? join(options.dataDir, 'sqs') : undefined;
-  if (sqsDataDir) mkdirSync(sqsDataDir, { recursive: true });
-  const fauxqs = await startFauxqs({
-    port: sqsPort,
-    logger: false,
-    ...(sqsDataDir ? { dataDir: sqsDataDir } : {}),
-  }).catch((error: Error) => {
-    throw new Error(
-      `the SQS emulator could not listen on port ${sqsPort} (${error.message}); is another npm start using ${options.dataDir}?`,
-    );
-  });
-  if (options.dataDir) writeFileSync(join(options.dataDir, 'sqs-port'), String(fauxqs.port));
-  const dynamo = new DynamoDBClient({
-    endpoint: dynamoLocal.endpoint,
-    region: REGION,
-    credentials: CREDENTIALS,
-  });
-  // The host of the emulator's queue URLs, so the SDK's endpoint and the URLs agree.
-  const sqsEndpoint = `http://sqs.${REGION}.localhost:${fauxqs.port}`;
-  const sqs = new SQSClient({ endpoint: sqsEndpoint, region: REGION, credentials: CREDENTIALS });
-  const { streamArn } = await provisionTable(dynamo, tableName);
-  const queues = await provisionQueues(sqs, tableName);
-  dynamo.destroy();
-  sqs.destroy();
+  let dynamoPort = await freePort();
+  while (dynamoPort === sqsPort) dynamoPort = await freePort();
+
+  // DynamoDB Local (a JVM: most of the start-up time) and the SQS emulator start side by side.
+  const dynamoReady = phases
+    .time('dynamodb', () =>
+      startDynamoDbLocal({
+        port: dynamoPort,
+        dataDir: options.dataDir ? join(options.dataDir, 'dynamodb') : undefined,
+      }),
+    )
+    .then(async (dynamoLocal) => {
+      const dynamo = new DynamoDBClient({
+        endpoint: dynamoLocal.endpoint,
+        region: REGION,
+        credentials: CREDENTIALS,
+      });
+      try {
+        const { streamArn } = await phases.time('table', () => provisionTable(dynamo, tableName));
+        return { dynamoLocal, streamArn };
+      } catch (error) {
+        await dynamoLocal.stop();
+        throw error;
+      } finally {
+        dynamo.destroy();
+      }
+    });
+  const sqsReady = (async () => {
+    const sqsDataDir = options.dataDir ? join(options.dataDir, 'sqs') : undefined;
+    if (sqsDataDir) mkdirSync(sqsDataDir, { recursive: true });
+    const fauxqs = await phases
+      .time('sqs', () =>
+        startFauxqs({
+          port: sqsPort,
+          logger: false,
+          ...(sqsDataDir ? { dataDir: sqsDataDir } : {}),
+        }),
+      )
+      .catch((error: Error) => {
+        throw new Error(
+          `the SQS emulator could not listen on port ${sqsPort} (${error.message}); is another npm start using ${options.dataDir}?`,
+        );
+      });
+    if (options.dataDir) writeFileSync(join(options.dataDir, 'sqs-port'), String(fauxqs.port));
+    // The host of the emulator's queue URLs, so the SDK's endpoint and the URLs agree.
+    const sqsEndpoint = `http://sqs.${REGION}.localhost:${fauxqs.port}`;
+    const sqs = new SQSClient({ endpoint: sqsEndpoint, region: REGION, credentials: CREDENTIALS });
+    try {
+      const queues = await phases.time('queues', () => provisionQueues(sqs, tableName));
+      return { fauxqs, sqsEndpoint, queues };
+    } catch (error) {
+      await fauxqs.stop();
+      throw error;
+    } finally {
+      sqs.destroy();
+    }
+  })();
+  const [dynamoResult, sqsResult] = await Promise.allSettled([dynamoReady, sqsReady]);
+  // If one failed, stop the other, so no JVM or port outlives the failed start.
+  if (dynamoResult.status === 'rejected') {
+    if (sqsResult.status === 'fulfilled') await sqsResult.value.fauxqs.stop();
+    throw dynamoResult.reason;
+  }
+  if (sqsResult.status === 'rejected') {
+    await dynamoResult.value.dynamoLocal.stop();
+    throw sqsResult.reason;
+  }
+  const { dynamoLocal, streamArn } = dynamoResult.value;
+  const { fauxqs, sqsEndpoint, queues } = sqsResult.value;
   return {
     dynamoEndpoint: dynamoLocal.endpoint,
     sqsEndpoint,
@@ -144,6 +190,8 @@ export interface RuntimeOptions {
   sweepSeconds: number;
   site?: StaticSite;
   onError?: (error: unknown) => void;
+  /** Where the start-up steps record their times; the banner prints them. */
+  phases?: Phases;
 }
 
 export interface Runtime {
@@ -154,9 +202,10 @@ export interface Runtime {
 }
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const phases = options.phases ?? new Phases();
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const backing = await startBacking({ dataDir });
+  const backing = await startBacking({ dataDir, phases });
   const eventLogFile = join(dataDir, 'events.jsonl');
   Object.assign(process.env, functionEnvironment(backing, eventLogFile), localStageEnvironment(dataDir));
   const onError =
@@ -166,11 +215,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const arnOf = async (url: string) =>
     (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })))
       .Attributes?.QueueArn ?? '';
+  const [intakeArn, routingArn] = await phases.time('pollers', () =>
+    Promise.all([arnOf(backing.queues.intake.url), arnOf(backing.queues.routing.url)]),
+  );
   const pollers: Poller[] = [
     startQueuePoller({
       sqs,
       queueUrl: backing.queues.intake.url,
-      queueArn: await arnOf(backing.queues.intake.url),
+      queueArn: intakeArn,
       functionName: 'intake-tickets',
       handler: () => loadHandler('queue/intake-tickets'),
       definition: QUEUES.intake,
@@ -180,7 +232,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     startQueuePoller({
       sqs,
       queueUrl: backing.queues.routing.url,
-      queueArn: await arnOf(backing.queues.routing.url),
+      queueArn: routingArn,
       functionName: 'route-tickets',
       handler: () => loadHandler('queue/route-tickets'),
       definition: QUEUES.routing,
@@ -197,7 +249,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     }),
   ];
   const sweeper = startSweeperTimer(options.sweepSeconds, onError);
-  const server = await startHttpServer(options.port, options.site);
+  const server = await phases.time('http', () => startHttpServer(options.port, options.site));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
 

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { registerAdminKey } from './admin-key.js';
 import { dashboardSite } from './dashboard-site.js';
+import { Phases } from './phases.js';
 import { startRuntime } from './runtime.js';
 import { removeRuntimeFile, writeRuntimeFile } from './runtime-file.js';
 
@@ -23,7 +24,9 @@ if (!settings.success) {
 }
 
 const { PORT, OUTROUTE_ADMIN_KEY, OUTROUTE_DATA_DIR, OUTROUTE_SWEEP_SECONDS } = settings.data;
-const started = performance.now();
+const phases = new Phases();
+// Node's start and the loading (and compiling) of this module's imports: the time since the process began.
+phases.record('modules', performance.now());
 
 try {
   const runtime = await startRuntime({
@@ -31,13 +34,15 @@ try {
     dataDir: OUTROUTE_DATA_DIR,
     sweepSeconds: OUTROUTE_SWEEP_SECONDS,
     site: dashboardSite(),
+    phases,
   });
-  const adminKey = await registerAdminKey(OUTROUTE_ADMIN_KEY);
+  const adminKey = await phases.time('admin key', () => registerAdminKey(OUTROUTE_ADMIN_KEY));
   writeRuntimeFile(OUTROUTE_DATA_DIR, runtime);
-  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const seconds = (performance.now() / 1000).toFixed(1);
   console.log(
     [
       `Outroute is running at ${runtime.url} (ready in ${seconds}s)`,
+      `  start-up      ${phases.summary()}`,
       `  dashboard     ${runtime.url}/`,
       `  API contract  ${runtime.url}/openapi.json`,
       `  data          ${OUTROUTE_DATA_DIR}`,
