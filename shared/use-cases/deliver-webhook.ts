@@ -52,6 +52,31 @@ async function subscriptions(table: Table, now: number): Promise<StoredWebhook[]
   return cached.webhooks;
 }
 
+/** How far back a change offers its ticket's earlier events again (see eventsToOffer). */
+const REOFFER_WINDOW_MS = 60_000;
+const seqOf = (event: OutEvent) => Number(event.id.split('#').at(-1));
+
+/**
+ * The events a ticket change puts on the webhook queue: its new ones, after
+ * the ticket's events of the minute before them. The stream consumer handles
+ * the records of a batch side by side, so a ticket's "queued" may reach the
+ * queue before its "received"; offering the earlier events again, in order,
+ * in the same send puts them first whichever record is quicker, and the FIFO
+ * queue's de-duplication (5 minutes, by subscription and event id) drops the
+ * copies. An event offered again is built from the later image: its `status`
+ * may then be the ticket's status a moment later.
+ */
+export function eventsToOffer(before: Ticket | undefined, after: Ticket): OutEvent[] {
+  const fresh = ticketEvents(before, after);
+  const [first, last] = [fresh[0], fresh.at(-1)];
+  if (!first || !last) return [];
+  const newest = Date.parse(last.at);
+  const earlier = ticketEvents(undefined, after).filter(
+    (event) => seqOf(event) < seqOf(first) && newest - Date.parse(event.at) <= REOFFER_WINDOW_MS,
+  );
+  return [...earlier, ...fresh];
+}
+
 /** A ticket change's events, queued for every subscription that wants them. */
 export async function enqueueTicketWebhooks(
   ctx: AppContext,
@@ -59,7 +84,7 @@ export async function enqueueTicketWebhooks(
   before: Ticket | undefined,
   after: Ticket,
 ): Promise<void> {
-  const events = ticketEvents(before, after);
+  const events = eventsToOffer(before, after);
   if (!events.length) return;
   const webhooks = await subscriptions(ctx.table, Date.now());
   if (!webhooks.length) return;
