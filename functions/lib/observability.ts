@@ -1,4 +1,5 @@
 // Logger, metrics and tracer, configured once and imported everywhere.
+import { appendFile } from 'node:fs/promises';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -10,10 +11,26 @@ export const logger = new Logger({ serviceName: 'outroute' });
 export const metrics = new Metrics({ namespace: 'Outroute', serviceName: 'outroute', logger });
 export const tracer = new Tracer({ serviceName: 'outroute' });
 
-/** Flushes EMF metrics when a handler recorded any (Powertools' own middleware warns on every empty flush). */
+/**
+ * Flushes EMF metrics when a handler recorded any (Powertools' own middleware warns on every empty flush).
+ * In AWS they go to stdout, where Lambda hands EMF lines to CloudWatch. The local runtime sets
+ * METRICS_LOG_FILE and they are appended to that JSON-lines file instead of flooding the console.
+ * Read at flush time: the module may be imported (and `metrics` built) before the runtime sets it.
+ */
 function publishMetrics(): MiddlewareObj {
-  const flush = () => {
-    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  const flush = async () => {
+    if (!metrics.hasStoredMetrics()) return;
+    const file = process.env.METRICS_LOG_FILE;
+    if (!file) {
+      metrics.publishStoredMetrics();
+      return;
+    }
+    // What publishStoredMetrics prints and then clears, written to the file.
+    const line = `${JSON.stringify(metrics.serializeMetrics())}\n`;
+    metrics.clearMetrics();
+    metrics.clearDimensions();
+    metrics.clearMetadata();
+    await appendFile(file, line);
   };
   return { name: 'publishMetrics', after: flush, onError: flush };
 }

@@ -144,8 +144,16 @@ export function resolveLocalQueueHosts(): void {
   interceptLocalhostDns();
 }
 
-/** The environment Lambda would give the functions, pointed at the local services. */
-export function functionEnvironment(backing: Backing, eventLogFile: string): Record<string, string> {
+/**
+ * The environment Lambda would give the functions, pointed at the local services. With
+ * metricsLogFile the functions' EMF metrics go to that file (read at each flush); without,
+ * POWERTOOLS_METRICS_DISABLED turns them off for modules imported after this is set (the tests).
+ */
+export function functionEnvironment(
+  backing: Backing,
+  eventLogFile: string,
+  metricsLogFile?: string,
+): Record<string, string> {
   return {
     AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
@@ -157,6 +165,7 @@ export function functionEnvironment(backing: Backing, eventLogFile: string): Rec
     ROUTING_QUEUE_URL: backing.queues.routing.url,
     INTAKE_DLQ_URL: backing.queues.intake.dlqUrl,
     EVENT_LOG_FILE: eventLogFile,
+    ...(metricsLogFile ? { METRICS_LOG_FILE: metricsLogFile } : {}),
     POWERTOOLS_SERVICE_NAME: 'outroute',
     POWERTOOLS_LOG_LEVEL: process.env.OUTROUTE_LOG_LEVEL ?? 'WARN',
     POWERTOOLS_METRICS_DISABLED: 'true',
@@ -198,6 +207,8 @@ export interface Runtime {
   url: string;
   backing: Backing;
   eventLogFile: string;
+  /** The functions' CloudWatch metrics (EMF), one JSON object a line. */
+  metricsLogFile: string;
   stop(): Promise<void>;
 }
 
@@ -207,7 +218,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   mkdirSync(dataDir, { recursive: true });
   const backing = await startBacking({ dataDir, phases });
   const eventLogFile = join(dataDir, 'events.jsonl');
-  Object.assign(process.env, functionEnvironment(backing, eventLogFile), localStageEnvironment(dataDir));
+  const metricsLogFile = join(dataDir, 'metrics.jsonl');
+  Object.assign(
+    process.env,
+    functionEnvironment(backing, eventLogFile, metricsLogFile),
+    localStageEnvironment(dataDir),
+  );
   const onError =
     options.onError ?? ((error: unknown) => console.error('[outroute]', (error as Error).message ?? error));
 
@@ -257,6 +273,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     url: `http://127.0.0.1:${port}`,
     backing,
     eventLogFile,
+    metricsLogFile,
     async stop() {
       await closeServer(server);
       sweeper.stop();

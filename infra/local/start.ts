@@ -48,6 +48,7 @@ try {
       `  data          ${OUTROUTE_DATA_DIR}`,
       `  intake queue  ${runtime.backing.queues.intake.url} (SQS endpoint ${runtime.backing.sqsEndpoint})`,
       `  events        ${runtime.eventLogFile}`,
+      `  metrics       ${runtime.metricsLogFile} (CloudWatch EMF, as the functions emit it in AWS)`,
       OUTROUTE_ADMIN_KEY
         ? '  admin key     from OUTROUTE_ADMIN_KEY'
         : `  admin key     ${adminKey}  (generated now and shown once; set OUTROUTE_ADMIN_KEY to choose your own)`,
