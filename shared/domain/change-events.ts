@@ -14,6 +14,7 @@ export function ticketEvents(before: Ticket | undefined, after: Ticket): OutEven
       ticketId: after.ticketId,
       ...(entry.providerId ? { providerId: entry.providerId } : {}),
       ...(entry.reason ? { reason: entry.reason } : {}),
+      ...(entry.target ? { target: entry.target } : {}),
       status: after.status,
       sourceId: after.sourceId,
       skill: after.skill,

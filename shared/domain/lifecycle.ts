@@ -1,7 +1,8 @@
 // Pure state transitions of a ticket. Each returns the next state; the store
 // writes it on condition that the ticket is still the one that was read.
+import { meetTarget, type TicketSla } from './sla.js';
 import { nextCheckAt, withEvent } from './ticket.js';
-import type { RoutingExplanation, Ticket } from './types.js';
+import type { Priority, RoutingExplanation, SlaTargetName, Ticket } from './types.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -59,8 +60,16 @@ export function toLeased(
   nowMs: number,
 ): Ticket {
   const at = iso(nowMs);
+  // Pickup is met at the first lease.
   return withEvent(
-    { ...ticket, status: 'leased', leaseTokenHash, leaseExpiresAt, leasedAt: at },
+    {
+      ...ticket,
+      status: 'leased',
+      leaseTokenHash,
+      leaseExpiresAt,
+      leasedAt: at,
+      sla: meetTarget(ticket, 'pickup', nowMs),
+    },
     { at, event: 'leased', providerId: ticket.providerId },
   );
 }
@@ -75,6 +84,8 @@ export function toExtended(ticket: Ticket, leaseExpiresAt: string, nowMs: number
 export function toCompleted(ticket: Ticket, resolution: string | undefined, nowMs: number): Ticket {
   const at = iso(nowMs);
   const breached = ticket.sla.breached || nowMs > Date.parse(ticket.dueAt);
+  // Resolution is met at completion; a resolution is also a response when none was reported before.
+  const met = meetTarget({ ...ticket, sla: meetTarget(ticket, 'firstResponse', nowMs) }, 'resolution', nowMs);
   return withEvent(
     {
       ...ticket,
@@ -83,7 +94,7 @@ export function toCompleted(ticket: Ticket, resolution: string | undefined, nowM
       resolution,
       leaseTokenHash: undefined,
       leaseExpiresAt: undefined,
-      sla: { ...ticket.sla, breached, state: breached ? 'breached' : 'met' },
+      sla: { ...met, breached, state: breached ? 'breached' : 'met' },
     },
     { at, event: 'completed', providerId: ticket.providerId },
   );
@@ -119,19 +130,75 @@ export function toCancelled(ticket: Ticket, nowMs: number, reason?: string): Tic
   );
 }
 
+/** A target's clock with one field changed (tickets stored before targets have none to change). */
+function withTarget(
+  ticket: Ticket,
+  name: SlaTargetName,
+  change: { atRisk?: true; breached?: true },
+): Ticket['sla'] {
+  const target = ticket.sla.targets?.[name];
+  if (!target) return ticket.sla;
+  return { ...ticket.sla, targets: { ...ticket.sla.targets, [name]: { ...target, ...change } } };
+}
+
 export function toAtRisk(ticket: Ticket, nowMs: number): Ticket {
   if (ticket.sla.state !== 'on_track') return ticket;
   return withEvent(
-    { ...ticket, sla: { ...ticket.sla, state: 'at_risk' } },
-    { at: iso(nowMs), event: 'sla_at_risk', providerId: ticket.providerId },
+    { ...ticket, sla: { ...withTarget(ticket, 'resolution', { atRisk: true }), state: 'at_risk' } },
+    { at: iso(nowMs), event: 'sla_at_risk', providerId: ticket.providerId, target: 'resolution' },
   );
 }
 
 export function toBreached(ticket: Ticket, nowMs: number): Ticket {
   if (ticket.sla.breached) return ticket;
   return withEvent(
-    { ...ticket, sla: { ...ticket.sla, state: 'breached', breached: true } },
-    { at: iso(nowMs), event: 'sla_breached', providerId: ticket.providerId },
+    {
+      ...ticket,
+      sla: { ...withTarget(ticket, 'resolution', { breached: true }), state: 'breached', breached: true },
+    },
+    { at: iso(nowMs), event: 'sla_breached', providerId: ticket.providerId, target: 'resolution' },
+  );
+}
+
+/** Pickup or first response: at risk once, from its timer. */
+export function toTargetAtRisk(ticket: Ticket, name: 'pickup' | 'firstResponse', nowMs: number): Ticket {
+  const target = ticket.sla.targets?.[name];
+  if (!target || target.metAt || target.atRisk) return ticket;
+  return withEvent(
+    { ...ticket, sla: withTarget(ticket, name, { atRisk: true }) },
+    { at: iso(nowMs), event: 'sla_at_risk', providerId: ticket.providerId, target: name },
+  );
+}
+
+/** Pickup or first response: breached once, from its timer. */
+export function toTargetBreached(ticket: Ticket, name: 'pickup' | 'firstResponse', nowMs: number): Ticket {
+  const target = ticket.sla.targets?.[name];
+  if (!target || target.metAt || target.breached) return ticket;
+  return withEvent(
+    { ...ticket, sla: withTarget(ticket, name, { breached: true }) },
+    { at: iso(nowMs), event: 'sla_breached', providerId: ticket.providerId, target: name },
+  );
+}
+
+/** The leasing provider's first response (once): meets the first-response target. */
+export function toResponded(ticket: Ticket, nowMs: number): Ticket {
+  const at = iso(nowMs);
+  return withEvent(
+    { ...ticket, respondedAt: at, sla: meetTarget(ticket, 'firstResponse', nowMs) },
+    { at, event: 'responded', providerId: ticket.providerId },
+  );
+}
+
+/** A new priority: targets recomputed from createdAt (see reprioritizedSla); the lease, if any, is kept. */
+export function toReprioritized(ticket: Ticket, priority: Priority, next: TicketSla, nowMs: number): Ticket {
+  return withEvent(
+    { ...ticket, priority, dueAt: next.dueAt, sla: next.sla },
+    {
+      at: iso(nowMs),
+      event: 'reprioritized',
+      providerId: ticket.providerId,
+      reason: `${ticket.priority}->${priority}`,
+    },
   );
 }
 

@@ -1,6 +1,7 @@
 // Pure rules about a ticket's state: creation, history, timers and how it is shown.
 import { sha256Hex } from '../lib/hash.js';
 import type { SlaPolicy, TicketInput } from './schemas.js';
+import { runningTargets, SLA_TARGETS, type StoredSlaPolicy, ticketSla } from './sla.js';
 import type { HistoryEntry, Principal, SlaState, Ticket, TicketStatus } from './types.js';
 
 /** Enough history to explain a ticket's life; older entries are dropped (events out keep all). */
@@ -42,10 +43,18 @@ export function newTicket(args: {
   bodyHash: string;
   now: string;
   slaPolicy: SlaPolicy;
+  /** The SLA policies (PUT /v1/sla-policies); the first that matches sets the targets, else slaPolicy. */
+  slaPolicies?: readonly StoredSlaPolicy[];
 }): Ticket {
   const { sourceId, input, bodyHash, now, slaPolicy } = args;
   const ticketId = ticketIdFor(sourceId, input.externalId);
-  const dueAt = dueAtFor(input, now, slaPolicy);
+  const { dueAt, sla } = ticketSla({
+    subject: { sourceId, kind: input.kind, skill: input.skill, priority: input.priority },
+    createdAt: now,
+    givenDueAt: input.dueAt,
+    defaultPolicy: slaPolicy,
+    policies: args.slaPolicies ?? [],
+  });
   const ticket: Ticket = {
     ticketId,
     sourceId,
@@ -65,7 +74,7 @@ export function newTicket(args: {
     dueAt,
     attempts: 0,
     version: 1,
-    sla: { state: 'on_track', breached: false, atRiskAt: atRiskAtFor(now, dueAt, slaPolicy.atRiskFraction) },
+    sla,
     history: [],
     seq: 0,
     updatedAt: now,
@@ -90,6 +99,12 @@ export function nextCheckAt(ticket: Ticket): string | undefined {
   if (ticket.status === 'leased' && ticket.leaseExpiresAt) instants.push(ticket.leaseExpiresAt);
   if (ticket.sla.state === 'on_track') instants.push(ticket.sla.atRiskAt);
   if (!ticket.sla.breached) instants.push(ticket.dueAt);
+  // Pickup and first response: a timer at each one's at-risk instant and due, until it is met.
+  for (const [name, target] of runningTargets(ticket)) {
+    if (name === 'resolution') continue;
+    if (!target.atRisk) instants.push(target.atRiskAt);
+    if (!target.breached) instants.push(target.dueAt);
+  }
   return instants.sort()[0];
 }
 
@@ -99,6 +114,27 @@ export function slaStateAt(ticket: Ticket, nowMs: number): SlaState {
   if (ticket.sla.state === 'lost') return 'lost';
   if (ticket.sla.state === 'at_risk' || nowMs >= Date.parse(ticket.sla.atRiskAt)) return 'at_risk';
   return 'on_track';
+}
+
+/** Each target as API.md shows it: due, when met, breached (a running target past its due is breached). */
+function targetsView(ticket: Ticket, nowMs: number) {
+  const targets = ticket.sla.targets ?? {
+    resolution: {
+      dueAt: ticket.dueAt,
+      atRiskAt: ticket.sla.atRiskAt,
+      seconds: 0,
+      breached: ticket.sla.breached,
+    },
+  };
+  return Object.fromEntries(
+    SLA_TARGETS.flatMap((name) => {
+      const target = targets[name];
+      if (!target) return [];
+      const metAt = target.metAt ?? (name === 'resolution' ? ticket.completedAt : undefined);
+      const breached = target.breached || (!metAt && nowMs > Date.parse(target.dueAt));
+      return [[name, { dueAt: target.dueAt, ...(metAt ? { metAt } : {}), breached }]];
+    }),
+  );
 }
 
 /** The ticket as API.md shows it. */
@@ -123,7 +159,14 @@ export function ticketView(ticket: Ticket, nowMs: number) {
     routedAt: ticket.routedAt ?? null,
     completedAt: ticket.completedAt ?? null,
     leaseExpiresAt: ticket.status === 'leased' ? (ticket.leaseExpiresAt ?? null) : null,
-    sla: { state, breached: state === 'breached' },
+    sla: {
+      state,
+      breached: state === 'breached',
+      policyId: ticket.sla.policyId ?? 'default',
+      pausedSeconds: ticket.sla.pausedSeconds ?? 0,
+      targets: targetsView(ticket, nowMs),
+    },
+    respondedAt: ticket.respondedAt ?? null,
     attempts: ticket.attempts,
     routing: ticket.routing ?? null,
     history: ticket.history.map(({ seq: _seq, ...entry }) => entry),

@@ -1,5 +1,5 @@
 // What the sweeper does with a ticket whose timer is due. Pure: `now` comes in.
-import { toAtRisk, toBreached, toRerouting } from './lifecycle.js';
+import { toAtRisk, toBreached, toRerouting, toTargetAtRisk, toTargetBreached } from './lifecycle.js';
 import { nextCheckAt, RETRY_SECONDS } from './ticket.js';
 import type { Ticket } from './types.js';
 
@@ -30,6 +30,13 @@ export function onTimer(ticket: Ticket, nowMs: number, providerWillMiss = false)
     }
   }
   if (!next.sla.breached && nowMs > Date.parse(next.dueAt)) next = toBreached(next, nowMs);
+  // Pickup and first response: each at its own instants, once each.
+  for (const name of ['pickup', 'firstResponse'] as const) {
+    const target = next.sla.targets?.[name];
+    if (!target || target.metAt) continue;
+    if (nowMs >= Date.parse(target.atRiskAt)) next = toTargetAtRisk(next, name, nowMs);
+    if (nowMs > Date.parse(target.dueAt)) next = toTargetBreached(next, name, nowMs);
+  }
   const waiting = (next.status === 'received' || next.status === 'parked') && !route;
   if (waiting && Date.parse(next.updatedAt) + RETRY_SECONDS * 1000 <= nowMs) {
     // A lost queue message or a parked ticket: retry it, and move its timer on.

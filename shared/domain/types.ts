@@ -1,5 +1,6 @@
 // Domain entities as the use cases and the routing engine see them.
 import type { DATA_CLEARANCES, PRIORITIES, ProviderInput, TICKET_STATUSES } from './schemas.js';
+import type { CalendarHours } from './calendar.js';
 import type { QueuedWork } from './work-order.js';
 
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
@@ -94,6 +95,42 @@ export interface HistoryEntry {
   event: string;
   providerId?: string;
   reason?: string;
+  /** Which SLA target an sla_at_risk / sla_breached entry is about. */
+  target?: SlaTargetName;
+}
+
+export type SlaTargetName = 'pickup' | 'firstResponse' | 'resolution';
+
+/**
+ * One SLA target's clock. `seconds` is its length in the policy's clock (business seconds with a
+ * calendar): a hold moves `dueAt` and `atRiskAt` later by the business time it paused.
+ */
+export interface SlaTargetClock {
+  dueAt: string;
+  atRiskAt: string;
+  seconds: number;
+  metAt?: string;
+  /** Time to meet it, in the policy's clock (paused time excluded). */
+  elapsedSeconds?: number;
+  breached: boolean;
+  /** The at-risk event has been published. */
+  atRisk?: boolean;
+}
+
+/** A ticket's SLA: `state`, `breached` and `atRiskAt` are the resolution target's (as before targets). */
+export interface TicketSlaState {
+  state: SlaState;
+  breached: boolean;
+  atRiskAt: string;
+  /** The policy it got at creation (or reprioritisation); "default" for PUT /v1/sla-policy. */
+  policyId?: string;
+  /** The policy's calendar, kept on the ticket: its clocks never change with a later policy edit. */
+  calendar?: CalendarHours;
+  /** The resolution target came from the default policy (calendar time) though the policy has a calendar. */
+  resolutionInCalendarTime?: boolean;
+  /** Business seconds paused by holds (issue 14). */
+  pausedSeconds?: number;
+  targets?: Partial<Record<SlaTargetName, SlaTargetClock>>;
 }
 
 /** `lost`: no provider can meet the due any more; operations should escalate it. */
@@ -118,7 +155,9 @@ export interface Ticket extends RoutableTicket {
   resolution?: string;
   attempts: number;
   version: number;
-  sla: { state: SlaState; breached: boolean; atRiskAt: string };
+  sla: TicketSlaState;
+  /** When the leasing provider reported its first response (POST /v1/tickets/{id}/respond). */
+  respondedAt?: string;
   routing?: RoutingExplanation;
   parkedAt?: string;
   /** Proficiency relaxation: the original `minProficiency` asked for. */

@@ -174,9 +174,17 @@ describe('history and view', () => {
 
   it('shows the SLA state as of now, without the internal fields', () => {
     const ticket = receivedTicket();
-    expect(ticketView(ticket, T0).sla).toStrictEqual({ state: 'on_track', breached: false });
-    expect(ticketView(ticket, T0 + 3.5 * HOUR).sla).toStrictEqual({ state: 'at_risk', breached: false });
-    expect(ticketView(ticket, T0 + 5 * HOUR).sla).toStrictEqual({ state: 'breached', breached: true });
+    const sla = (state: string, breached: boolean) => ({
+      state,
+      breached,
+      policyId: 'default',
+      pausedSeconds: 0,
+      targets: { resolution: { dueAt: '2026-11-23T14:00:00.000Z', breached } },
+    });
+    expect(ticketView(ticket, T0).sla).toStrictEqual(sla('on_track', false));
+    expect(ticketView(ticket, T0 + 3.5 * HOUR).sla).toStrictEqual(sla('at_risk', false));
+    expect(ticketView(ticket, T0 + 5 * HOUR).sla).toStrictEqual(sla('breached', true));
+    expect(ticketView(ticket, T0).sla).not.toHaveProperty('calendar');
     const view = ticketView(ticket, T0);
     expect(view).not.toHaveProperty('bodyHash');
     expect(view).not.toHaveProperty('leaseTokenHash');
