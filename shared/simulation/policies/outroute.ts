@@ -5,7 +5,7 @@ import { decideRoute, placementSettings } from '../../domain/routing.js';
 import { pickRebalance, type QueuedElsewhere } from '../../domain/rebalance.js';
 import { willMissDue, workOrderClock } from '../../domain/prediction.js';
 import { ticketsToWake } from '../../domain/wake-up.js';
-import { type SimTicket, snapshots, type World } from '../world.js';
+import { type SimTicket, snapshots } from '../world.js';
 import type { SimPolicy } from './policy.js';
 
 export const outroutePolicy: SimPolicy = {
