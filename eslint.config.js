@@ -10,7 +10,16 @@ const NO_INFRA = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.outroute/', 'test-results/', 'bench/results/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'cdk.out/',
+      '.outroute/',
+      'test-results/',
+      'bench/results/',
+      'clients/typescript/dist/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

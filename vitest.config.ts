@@ -9,6 +9,8 @@ export default defineConfig({
         test: { name: 'unit', include: ['test/unit/**/*.test.ts'], env: { POWERTOOLS_LOG_LEVEL: 'SILENT' } },
       },
       { test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 120_000 } },
+      // The @outroute/client workspace package: its own tests, no platform needed.
+      { test: { name: 'client', include: ['clients/typescript/test/**/*.test.ts'], testTimeout: 30_000 } },
       {
         test: {
           name: 'integration',

@@ -23,11 +23,17 @@ import {
   slaPolicySchema,
   ticketBatchSchema,
 } from '../shared/domain/schemas.js';
+import {
+  reprioritizeRequestSchema,
+  respondRequestSchema,
+  slaMetricsQuerySchema,
+  slaPolicyDefinitionSchema,
+} from '../shared/domain/sla.js';
 import type { Role } from '../shared/domain/types.js';
 import { webhookInputSchema } from '../shared/domain/webhooks.js';
 
 export interface RouteDefinition {
-  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  method: 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
   path: string;
   /** The handler's file below functions/, without extension. */
   entry: string;
@@ -102,6 +108,23 @@ export const ROUTES = [
   route('PUT', '/v1/sla-policy', 'http/put-sla-policy', ADMIN, 'Replace the SLA policy', {
     body: slaPolicySchema,
   }),
+  route('GET', '/v1/sla-policies', 'http/list-sla-policies', ADMIN, 'List SLA policies in matching order'),
+  route(
+    'PUT',
+    '/v1/sla-policies/{policyId}',
+    'http/put-named-sla-policy',
+    ADMIN,
+    'Create or replace an SLA policy: conditions, business-hours calendar, targets per priority',
+    { body: slaPolicyDefinitionSchema },
+  ),
+  route('GET', '/v1/sla-policies/{policyId}', 'http/get-named-sla-policy', ADMIN, 'Read an SLA policy'),
+  route(
+    'DELETE',
+    '/v1/sla-policies/{policyId}',
+    'http/delete-named-sla-policy',
+    ADMIN,
+    'Delete an SLA policy',
+  ),
   route('GET', '/v1/routing-policy', 'http/get-routing-policy', ADMIN, 'Read the routing policy'),
   route('PUT', '/v1/routing-policy', 'http/put-routing-policy', ADMIN, 'Replace the routing policy', {
     body: routingPolicySchema,
@@ -127,6 +150,22 @@ export const ROUTES = [
     'http/cancel-ticket',
     ['admin', 'source'],
     'Cancel a ticket',
+  ),
+  route(
+    'PATCH',
+    '/v1/tickets/{ticketId}',
+    'http/reprioritize-ticket',
+    ['admin', 'source'],
+    "Change a ticket's priority (its SLA targets are recomputed)",
+    { body: reprioritizeRequestSchema },
+  ),
+  route(
+    'POST',
+    '/v1/tickets/{ticketId}/respond',
+    'http/respond-ticket',
+    PROVIDER_WORK,
+    'Report the first response on a leased ticket (once)',
+    { body: respondRequestSchema },
   ),
   route(
     'POST',
@@ -167,6 +206,14 @@ export const ROUTES = [
     { query: metricsQuerySchema },
   ),
   route('GET', '/v1/metrics/backlog', 'http/get-backlog', ADMIN, 'Open items by skill and priority'),
+  route(
+    'GET',
+    '/v1/metrics/sla',
+    'http/get-sla-metrics',
+    ADMIN,
+    'SLA attainment per policy, priority and target',
+    { query: slaMetricsQuerySchema },
+  ),
   // Webhooks: admin for all; a provider key for those scoped to its own provider.
   route('GET', '/v1/webhooks', 'http/list-webhooks', PROVIDER_WORK, 'List webhook subscriptions'),
   route(

@@ -64,6 +64,17 @@ export const ACCESS = {
   'http/list-audit': { table: 'read', cursors: 'sign' },
   'http/get-provider-metrics': READ,
   'http/get-backlog': READ,
+  // SLA policies: one partition (Query); metrics query the status index by createdAt
+  'http/list-sla-policies': READ,
+  'http/get-named-sla-policy': READ,
+  'http/get-sla-metrics': READ,
+  // PutItem / DeleteItem of the policy and the audit entry
+  'http/put-named-sla-policy': WRITE,
+  'http/delete-named-sla-policy': WRITE,
+  // a conditional write on the ticket
+  'http/respond-ticket': WRITE,
+  // the ticket's new targets; a queued ticket its provider can no longer finish in time goes back to routing
+  'http/reprioritize-ticket': WRITE_AND_ROUTE,
   // webhooks: subscriptions (Get/Query/Put/Delete) with their audit entries; test sends a ping and records it
   'http/list-webhooks': READ,
   'http/get-webhook': READ,

@@ -221,6 +221,7 @@ export function ticketSla(args: {
       policyId: policy?.policyId ?? DEFAULT_POLICY_ID,
       ...(calendar ? { calendar } : {}),
       ...(resolutionCalendar !== calendar ? { resolutionInCalendarTime: true } : {}),
+      ...(givenDueAt ? { dueGiven: true } : {}),
       pausedSeconds: 0,
       targets,
     },
@@ -388,3 +389,10 @@ export function slaMetrics(tickets: readonly Ticket[], nowMs: number, policyId?:
         SLA_TARGETS.indexOf(a.target) - SLA_TARGETS.indexOf(b.target),
     );
 }
+
+export const respondRequestSchema = z
+  .strictObject({ leaseToken: z.string().min(1).max(200) })
+  .meta({ id: 'RespondRequest' });
+export const reprioritizeRequestSchema = z
+  .strictObject({ priority: z.enum(PRIORITIES) })
+  .meta({ id: 'ReprioritizeRequest' });

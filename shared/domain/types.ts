@@ -128,6 +128,8 @@ export interface TicketSlaState {
   calendar?: CalendarHours;
   /** The resolution target came from the default policy (calendar time) though the policy has a calendar. */
   resolutionInCalendarTime?: boolean;
+  /** The ticket came with its own dueAt: it stays the resolution due whatever the priority. */
+  dueGiven?: boolean;
   /** Business seconds paused by holds (issue 14). */
   pausedSeconds?: number;
   targets?: Partial<Record<SlaTargetName, SlaTargetClock>>;

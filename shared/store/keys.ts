@@ -11,6 +11,9 @@ export const metricKey = (providerId: string, hour: string) => ({
   sk: `HOUR#${hour}`,
 });
 export const countedMarkerKey = (marker: string) => ({ pk: `COUNTED#${marker}`, sk: 'COUNTED' });
+/** SLA policies share one partition: one query lists them all (the matching order is sorted in memory). */
+export const SLA_POLICY_PARTITION = 'SLAPOLICIES';
+export const slaPolicyKey = (policyId: string) => ({ pk: SLA_POLICY_PARTITION, sk: `POLICY#${policyId}` });
 
 /**
  * Providers written before the directory shared this partition of the listing

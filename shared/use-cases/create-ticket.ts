@@ -7,6 +7,7 @@ import { canonicalJson, sha256Hex } from '../lib/hash.js';
 import { jsonValueProblems } from '../lib/json-limits.js';
 import { issueDetails } from '../lib/zod-issues.js';
 import { getPolicy } from '../store/config-store.js';
+import { listSlaPolicies } from '../store/sla-store.js';
 import { getTicket, insertTicket } from '../store/ticket-store.js';
 import { type AppContext, isoNow } from './context.js';
 
@@ -49,8 +50,11 @@ export async function createTicket(
   input: TicketInput,
 ): Promise<CreatedTicket> {
   const bodyHash = sha256Hex(canonicalJson(input));
-  const slaPolicy = await getPolicy(ctx.table, 'sla');
-  const ticket = newTicket({ sourceId, input, bodyHash, now: isoNow(ctx), slaPolicy });
+  const [slaPolicy, slaPolicies] = await Promise.all([
+    getPolicy(ctx.table, 'sla'),
+    listSlaPolicies(ctx.table),
+  ]);
+  const ticket = newTicket({ sourceId, input, bodyHash, now: isoNow(ctx), slaPolicy, slaPolicies });
   const outcome = await insertTicket(ctx.table, ticket, input.payload);
   if (outcome === 'created') {
     await ctx.routingQueue.enqueue([ticket.ticketId]);

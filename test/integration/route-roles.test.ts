@@ -34,6 +34,10 @@ const MATRIX: Record<RouteKey, Row> = {
   'GET /v1/audit': adminOnly,
   'GET /v1/sla-policy': adminOnly,
   'PUT /v1/sla-policy': adminOnly,
+  'GET /v1/sla-policies': adminOnly,
+  'PUT /v1/sla-policies/{policyId}': adminOnly,
+  'GET /v1/sla-policies/{policyId}': adminOnly,
+  'DELETE /v1/sla-policies/{policyId}': adminOnly,
   'GET /v1/routing-policy': adminOnly,
   'PUT /v1/routing-policy': adminOnly,
   'POST /v1/tickets': adminAndSource,
@@ -41,6 +45,8 @@ const MATRIX: Record<RouteKey, Row> = {
   'GET /v1/tickets': adminAndSource,
   'GET /v1/tickets/{ticketId}': { admin: A, source: A, provider: A },
   'POST /v1/tickets/{ticketId}/cancel': adminAndSource,
+  'PATCH /v1/tickets/{ticketId}': adminAndSource,
+  'POST /v1/tickets/{ticketId}/respond': providerWork,
   'POST /v1/providers/{providerId}/lease': providerWork,
   'POST /v1/tickets/{ticketId}/extend': providerWork,
   'POST /v1/tickets/{ticketId}/complete': providerWork,
@@ -48,6 +54,7 @@ const MATRIX: Record<RouteKey, Row> = {
   'POST /v1/tickets/{ticketId}/reject': providerWork,
   'GET /v1/metrics/providers': adminOnly,
   'GET /v1/metrics/backlog': adminOnly,
+  'GET /v1/metrics/sla': adminOnly,
   'GET /v1/webhooks': providerWork,
   'PUT /v1/webhooks/{webhookId}': providerWork,
   'GET /v1/webhooks/{webhookId}': providerWork,
@@ -91,7 +98,8 @@ async function pathFor(path: string): Promise<string> {
     .replace('{providerId}', world.providerId)
     .replace('{sourceId}', world.sourceId)
     .replace('{ticketId}', world.ticketId)
-    .replace('{webhookId}', 'no-such-webhook');
+    .replace('{webhookId}', 'no-such-webhook')
+    .replace('{policyId}', 'no-such-policy');
 }
 
 describe('the route × role matrix', () => {

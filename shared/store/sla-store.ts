@@ -1,0 +1,87 @@
+import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  inMatchingOrder,
+  slaPolicyDefinitionSchema,
+  type SlaPolicyDefinition,
+  type StoredSlaPolicy,
+} from '../domain/sla.js';
+import type { Ticket } from '../domain/types.js';
+import { SLA_POLICY_PARTITION, slaPolicyKey, statusPartition } from './keys.js';
+import { stripLayout, type Table } from './table.js';
+
+/** Every SLA policy, in matching order (lowest order, then id). */
+export async function listSlaPolicies(table: Table): Promise<StoredSlaPolicy[]> {
+  const policies: StoredSlaPolicy[] = [];
+  let cursor: Record<string, unknown> | undefined;
+  do {
+    const page = await table.db.send(
+      new QueryCommand({
+        TableName: table.name,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': SLA_POLICY_PARTITION },
+        ConsistentRead: true,
+        ExclusiveStartKey: cursor,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const { policyId, updatedAt, ...definition } = stripLayout<StoredSlaPolicy>(item);
+      // A stored policy that no longer parses is skipped, never half-applied.
+      const parsed = slaPolicyDefinitionSchema.safeParse(definition);
+      if (parsed.success) policies.push({ ...parsed.data, policyId, updatedAt });
+    }
+    cursor = page.LastEvaluatedKey;
+  } while (cursor);
+  return inMatchingOrder(policies);
+}
+
+/** Creates or replaces; true when it was new. */
+export async function putSlaPolicy(
+  table: Table,
+  policyId: string,
+  definition: SlaPolicyDefinition,
+  now: string,
+): Promise<{ created: boolean; policy: StoredSlaPolicy }> {
+  const policy: StoredSlaPolicy = { ...definition, policyId, updatedAt: now };
+  const result = await table.db.send(
+    new PutCommand({
+      TableName: table.name,
+      Item: { ...slaPolicyKey(policyId), entity: 'slaPolicy', ...policy },
+      ReturnValues: 'ALL_OLD',
+    }),
+  );
+  return { created: !result.Attributes, policy };
+}
+
+export async function deleteSlaPolicy(table: Table, policyId: string): Promise<boolean> {
+  const result = await table.db.send(
+    new DeleteCommand({ TableName: table.name, Key: slaPolicyKey(policyId), ReturnValues: 'ALL_OLD' }),
+  );
+  return !!result.Attributes;
+}
+
+/** Tickets of the given statuses created in [from, to], from the status index (ordered by createdAt). */
+export async function ticketsCreatedBetween(
+  table: Table,
+  statuses: readonly string[],
+  from: string,
+  to: string,
+): Promise<Ticket[]> {
+  const tickets: Ticket[] = [];
+  for (const status of statuses) {
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await table.db.send(
+        new QueryCommand({
+          TableName: table.name,
+          IndexName: 'by-status',
+          KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': statusPartition(status), ':from': from, ':to': `${to}#\uffff` },
+          ExclusiveStartKey: cursor,
+        }),
+      );
+      tickets.push(...(page.Items ?? []).map((item) => stripLayout<Ticket>(item)));
+      cursor = page.LastEvaluatedKey;
+    } while (cursor);
+  }
+  return tickets;
+}
