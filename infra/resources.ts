@@ -60,7 +60,8 @@ export const QUEUES = {
   intake: {
     logicalName: 'IntakeQueue',
     visibilityTimeoutSeconds: 180,
-    maxReceiveCount: 3,
+    // Five deliveries: a valid ticket outlives a burst of throttling before it reaches the DLQ.
+    maxReceiveCount: 5,
     retentionDays: 14,
     batchSize: 25,
     maxBatchingWindowSeconds: 1,
@@ -99,5 +100,5 @@ export const WEBHOOK_QUEUE = {
 /** The number of hash buckets the timer index spreads open tickets over (owned by the store's layout). */
 export { TIMER_BUCKETS } from '../shared/store/layout.js';
 
-/** The stream consumer's batching, shared by the AWS event source and the local poller. */
-export const STREAM = { batchSize: 100, maxRetries: 5 } as const;
+/** The stream consumer's batching and timeout, shared by the AWS event source and the local poller. */
+export const STREAM = { batchSize: 100, maxRetries: 5, timeoutSeconds: 60 } as const;

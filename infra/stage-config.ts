@@ -20,6 +20,11 @@ export interface StageConfig {
   apiThrottle: { rateLimit: number; burstLimit: number };
   /** Upper bound of concurrent invocations per SQS event source (min 2). */
   maxConcurrency: { intake: number; routing: number };
+  /**
+   * Concurrency reserved for the workers nothing else may starve: the router (at least its queue's
+   * maxConcurrency), the stream consumer, and the sweeper (a throttled scheduled run is dropped).
+   */
+  reservedConcurrency: { router: number; stream: number; sweep: number };
   /** SLA breaches within one hour that raise the alarm. */
   slaBreachesPerHour: number;
   /** Intake limits the functions enforce (429 throttled with Retry-After). */
@@ -34,6 +39,7 @@ const STAGES: Record<StageName, Omit<StageConfig, 'stage' | 'prefix' | 'alarmEma
     removalPolicy: RemovalPolicy.DESTROY,
     apiThrottle: { rateLimit: 50, burstLimit: 100 },
     maxConcurrency: { intake: 5, routing: 5 },
+    reservedConcurrency: { router: 5, stream: 2, sweep: 2 },
     slaBreachesPerHour: 10,
     intake: INTAKE_RATES.dev,
     auditRetentionDays: 90,
@@ -43,6 +49,7 @@ const STAGES: Record<StageName, Omit<StageConfig, 'stage' | 'prefix' | 'alarmEma
     removalPolicy: RemovalPolicy.RETAIN,
     apiThrottle: { rateLimit: 500, burstLimit: 1000 },
     maxConcurrency: { intake: 20, routing: 10 },
+    reservedConcurrency: { router: 10, stream: 4, sweep: 2 },
     slaBreachesPerHour: 1,
     intake: INTAKE_RATES.prod,
     auditRetentionDays: 400,

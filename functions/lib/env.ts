@@ -16,6 +16,8 @@ const envSchema = z.object({
   /** Intake limits in tickets per second: per source, and the stage's cap over all sources. */
   INTAKE_SOURCE_RATE: z.coerce.number().int().min(1).optional(),
   INTAKE_GLOBAL_RATE: z.coerce.number().int().min(1).optional(),
+  /** The sweeper: seconds between passes within one invocation (AWS: 10; unset: one pass per invocation). */
+  SWEEP_PASS_SECONDS: z.coerce.number().int().min(1).max(50).optional(),
   /** Local runtime and tests only: AWS at its worst (see README, "Running in AWS"). Unset in AWS. */
   OUTROUTE_FAULTS: z.string().optional(),
 });

@@ -2,8 +2,9 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { CalendarCache } from '../../shared/domain/calendar.js';
-import type { RouteTicketMessage } from '../../shared/messaging/routing-queue.js';
+import { isFailOver, type RoutingMessage } from '../../shared/messaging/routing-queue.js';
 import { getPolicy } from '../../shared/store/config-store.js';
+import { failOverStep } from '../../shared/use-cases/fail-over-provider.js';
 import { ProviderSnapshotCache } from '../../shared/use-cases/provider-snapshot.js';
 import { type RouterState, routeTicket } from '../../shared/use-cases/route-ticket.js';
 import { appContext } from '../lib/app-context.js';
@@ -16,7 +17,8 @@ const processor = new BatchProcessor(EventType.SQS);
 
 /**
  * The router: one batch of "route ticket X" messages, decided in order
- * against one provider snapshot that each reservation updates in memory.
+ * against one provider snapshot that each reservation updates in memory;
+ * fail-over steps of offline providers ride the same queue (one page each).
  */
 export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
   .use(observed())
@@ -30,7 +32,13 @@ export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
       refresh: () => snapshots.get(ctx, PARK_REFRESH_AGE_MS),
     };
     const routeRecord = async (record: SQSRecord) => {
-      const { ticketId } = JSON.parse(record.body) as RouteTicketMessage;
+      const message = JSON.parse(record.body) as RoutingMessage;
+      if (isFailOver(message)) {
+        const moved = await failOverStep(ctx, message.failOver);
+        logger.info('fail-over step', { ...message.failOver, moved });
+        return;
+      }
+      const { ticketId } = message;
       const outcome = await routeTicket(ctx, state, ticketId);
       logger.debug('routed', { ticketId, outcome });
     };

@@ -2,11 +2,30 @@ import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { sweep } from '../../shared/use-cases/sweep.js';
 import { appContext } from '../lib/app-context.js';
+import { env } from '../lib/env.js';
 import { logger, observed } from '../lib/observability.js';
 
+/** Time a pass needs at least before another one is started. */
+const PASS_RESERVE_MS = 15_000;
+
+/**
+ * EventBridge Scheduler runs this once a minute. With SWEEP_PASS_SECONDS set (AWS: 10) one invocation
+ * sweeps every that many seconds while its time lasts, so lease expiry, retries and SLA events land within
+ * seconds, as they do locally; each pass stops on the invocation's remaining time.
+ */
 export const handler = middy<ScheduledEvent, void, Error, Context>()
   .use(observed())
-  .handler(async () => {
-    const report = await sweep(appContext());
-    if (report.changed || report.routed) logger.info('sweep', { ...report });
+  .handler(async (_event, context) => {
+    const passSeconds = env().SWEEP_PASS_SECONDS;
+    const remainingMs = () => context.getRemainingTimeInMillis();
+    for (;;) {
+      const started = Date.now();
+      const report = await sweep(appContext(), { remainingMs });
+      if (report.changed || report.routed || report.failOvers || report.unfinishedBuckets)
+        logger.info('sweep', { ...report });
+      if (!passSeconds) return;
+      const wait = Math.max(0, passSeconds * 1000 - (Date.now() - started));
+      if (remainingMs() - wait < PASS_RESERVE_MS) return;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
   });

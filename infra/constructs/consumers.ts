@@ -23,12 +23,19 @@ export class Consumers extends Construct {
   constructor(scope: Construct, id: string, props: ConsumersProps) {
     super(scope, id);
     const { config, queues } = props;
-    const queueConsumer = (entry: Entry, work: WorkQueue, memorySize: number, maxConcurrency: number) => {
+    const queueConsumer = (
+      entry: Entry,
+      work: WorkQueue,
+      memorySize: number,
+      maxConcurrency: number,
+      reservedConcurrency?: number,
+    ) => {
       const { definition } = work;
       const consumer = new OutrouteFunction(this, constructIdOf(entry), {
         ...props,
         entry,
         memorySize,
+        reservedConcurrency,
         // resources.ts sets each queue's visibility timeout to six times this.
         timeout: Duration.seconds(definition.consumerTimeoutSeconds),
       });
@@ -44,12 +51,19 @@ export class Consumers extends Construct {
     };
     this.intake = queueConsumer('queue/intake-tickets', queues.intake, 512, config.maxConcurrency.intake);
     // The router decides in memory (calendars, scoring): more memory is more CPU.
-    this.router = queueConsumer('queue/route-tickets', queues.routing, 1024, config.maxConcurrency.routing);
+    this.router = queueConsumer(
+      'queue/route-tickets',
+      queues.routing,
+      1024,
+      config.maxConcurrency.routing,
+      Math.max(config.reservedConcurrency.router, config.maxConcurrency.routing),
+    );
 
     this.stream = new OutrouteFunction(this, 'ProcessChanges', {
       ...props,
       entry: 'stream/process-changes',
-      timeout: Duration.seconds(60),
+      timeout: Duration.seconds(STREAM.timeoutSeconds),
+      reservedConcurrency: config.reservedConcurrency.stream,
     });
     this.stream.fn.addEventSource(
       new DynamoEventSource(props.table, {

@@ -26,6 +26,10 @@ export interface OutrouteFunctionProps extends FunctionContext {
   memorySize?: number;
   /** @default 10 seconds */
   timeout?: Duration;
+  /** Concurrency held for this function alone, so an HTTP burst cannot throttle it (stage config). */
+  reservedConcurrency?: number;
+  /** Variables beyond the ones every function gets. */
+  environment?: Record<string, string>;
 }
 
 /** `http/create-ticket` -> `CreateTicket` (construct ids). */
@@ -85,7 +89,9 @@ export class OutrouteFunction extends Construct {
         AUDIT_RETENTION_DAYS: String(config.auditRetentionDays),
         INTAKE_SOURCE_RATE: String(config.intake.perSourcePerSecond),
         INTAKE_GLOBAL_RATE: String(config.intake.globalPerSecond),
+        ...props.environment,
       },
+      reservedConcurrentExecutions: props.reservedConcurrency,
       bundling: {
         format: OutputFormat.ESM,
         target: 'node24',

@@ -6,6 +6,9 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { type FunctionContext, OutrouteFunction } from './outroute-function.js';
 
+/** Seconds between sweeps within one scheduled invocation. */
+export const SWEEP_PASS_SECONDS = 10;
+
 export class Sweeper extends Construct {
   readonly sweep: OutrouteFunction;
   readonly schedule: Schedule;
@@ -17,6 +20,10 @@ export class Sweeper extends Construct {
       entry: 'schedule/sweep',
       // Below the one-minute period, so runs rarely overlap (overlap is safe: every change is conditional).
       timeout: Duration.seconds(55),
+      reservedConcurrency: context.config.reservedConcurrency.sweep,
+      // Several passes per invocation, 10 s apart: sub-minute timers (lease expiry, retries, at-risk)
+      // land within seconds in AWS too, as they do locally.
+      environment: { SWEEP_PASS_SECONDS: String(SWEEP_PASS_SECONDS) },
     });
     // Scheduler invokes asynchronously: no Lambda-side retries either, the next run is a minute away.
     this.sweep.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { QueueDefinition } from '../resources.js';
-import { lambdaContext } from './lambda-context.js';
+import { lambdaContext, withinTimeout } from './lambda-context.js';
 import type { LambdaHandler } from './load-handler.js';
 
 export interface Poller {
@@ -83,9 +83,10 @@ export function startQueuePoller(options: {
     const records = messages.map((message) => toRecord(message, options.queueArn));
     let failed: Set<string>;
     try {
-      const response = await handler(
-        { Records: records },
-        lambdaContext(options.functionName, definition.consumerTimeoutSeconds),
+      const response = await withinTimeout(
+        handler({ Records: records }, lambdaContext(options.functionName, definition.consumerTimeoutSeconds)),
+        options.functionName,
+        definition.consumerTimeoutSeconds,
       );
       failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
     } catch (error) {

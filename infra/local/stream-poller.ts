@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { STREAM } from '../resources.js';
-import { lambdaContext } from './lambda-context.js';
+import { lambdaContext, withinTimeout } from './lambda-context.js';
 import type { LambdaHandler } from './load-handler.js';
 import type { Poller } from './queue-poller.js';
 
@@ -77,9 +77,13 @@ export function startStreamPoller(options: {
     const handler = await options.handler();
     for (let attempt = 0; attempt <= STREAM.maxRetries; attempt++) {
       try {
-        const response = await handler(
-          { Records: records.map((record) => toLambdaRecord(record, streamArn)) },
-          lambdaContext(options.functionName),
+        const response = await withinTimeout(
+          handler(
+            { Records: records.map((record) => toLambdaRecord(record, streamArn)) },
+            lambdaContext(options.functionName, STREAM.timeoutSeconds),
+          ),
+          options.functionName,
+          STREAM.timeoutSeconds,
         );
         const firstFailure = response?.batchItemFailures?.[0]?.itemIdentifier;
         if (!firstFailure) break;

@@ -3,7 +3,14 @@ import type { Principal, Role } from '../domain/types.js';
 import { sha256Hex } from '../lib/hash.js';
 import { UnavailableError } from '../lib/errors.js';
 import { isConditionFailure } from './dynamo-client.js';
-import { API_KEY_LIST_PARTITION, apiKeyIndexKeys, apiKeyKey } from './keys.js';
+import {
+  API_KEY_LIST_PARTITION,
+  apiKeyIdKey,
+  apiKeyIndexKeys,
+  apiKeyKey,
+  keyOwnerKey,
+  providerKey,
+} from './keys.js';
 import type { Table } from './table.js';
 
 /** A key as operators see it: never the secret, never its hash. */
@@ -76,6 +83,8 @@ export async function storeApiKey(
     ...(validUntil ? { validUntil, expiresAt: ttlOf(validUntil) } : {}),
   };
   try {
+    // Pointer and owner entry first: a crash after them leaves a pointer to nothing, never a key unfound.
+    await indexKeyInTable(table, item as StoredKey);
     await table.db.send(
       new PutCommand({ TableName: table.name, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
     );
@@ -102,6 +111,29 @@ export async function storeApiKey(
   }
 }
 
+/**
+ * The base-table entries that find a key without the (eventually consistent) listing index: its id's
+ * pointer, and its id in its owner's set.
+ */
+async function indexKeyInTable(table: Table, key: StoredKey): Promise<void> {
+  await table.db.send(
+    new PutCommand({
+      TableName: table.name,
+      Item: { ...apiKeyIdKey(key.keyId), entity: 'apiKeyId', keyPk: key.pk, keySk: key.sk },
+    }),
+  );
+  const ownerId = key.providerId ?? key.sourceId;
+  if (ownerId)
+    await table.db.send(
+      new UpdateCommand({
+        TableName: table.name,
+        Key: keyOwnerKey(ownerId),
+        UpdateExpression: 'ADD keyIds :ids',
+        ExpressionAttributeValues: { ':ids': new Set([key.keyId]) },
+      }),
+    );
+}
+
 export interface KeyLookup {
   principal: Principal;
   keyId: string;
@@ -115,18 +147,39 @@ export async function findPrincipal(
   apiKey: string,
   now: string,
 ): Promise<KeyLookup | undefined> {
+  // Consistent: a key issued a moment ago works at once, a revoked one stops at once.
   const result = await table.db.send(
-    new GetCommand({ TableName: table.name, Key: apiKeyKey(sha256Hex(apiKey)) }),
+    new GetCommand({ TableName: table.name, Key: apiKeyKey(sha256Hex(apiKey)), ConsistentRead: true }),
   );
   const item = result.Item as StoredKey | undefined;
   if (!item) return undefined;
   if (item.validUntil && item.validUntil <= now) return undefined;
+  if (item.role === 'provider' && !(await providerStillOwns(table, item))) return undefined;
   const { role, sourceId, providerId } = item;
   return {
     principal: { role, sourceId, providerId },
     keyId: item.keyId ?? keyIdOf(apiKey),
     lastUsedAt: item.lastUsedAt,
   };
+}
+
+/**
+ * A provider key is bound to the provider as it was when the key was issued: a provider created again
+ * under the same id does not take over keys issued before it (should a revocation have been missed).
+ */
+async function providerStillOwns(table: Table, key: StoredKey): Promise<boolean> {
+  if (!key.providerId) return false;
+  const { Item: provider } = await table.db.send(
+    new GetCommand({
+      TableName: table.name,
+      Key: providerKey(key.providerId),
+      ProjectionExpression: 'keysValidFrom, providerId',
+      ConsistentRead: true,
+    }),
+  );
+  if (!provider) return true; // gone: its keys were revoked with it, and every call answers 404 meanwhile
+  const validFrom = provider.keysValidFrom as string | undefined;
+  return !validFrom || !key.createdAt || key.createdAt >= validFrom;
 }
 
 /** Records that a key was used, unless it was recorded less than `minimumSeconds` ago. */
@@ -181,7 +234,21 @@ export async function listApiKeys(
   return keys;
 }
 
+/** A key by id: through its base-table pointer (consistent), else (keys stored before pointers) the index. */
 async function storedKeyById(table: Table, keyId: string): Promise<StoredKey | undefined> {
+  const pointer = await table.db.send(
+    new GetCommand({ TableName: table.name, Key: apiKeyIdKey(keyId), ConsistentRead: true }),
+  );
+  if (pointer.Item) {
+    const stored = await table.db.send(
+      new GetCommand({
+        TableName: table.name,
+        Key: { pk: pointer.Item.keyPk, sk: pointer.Item.keySk },
+        ConsistentRead: true,
+      }),
+    );
+    return stored.Item as StoredKey | undefined;
+  }
   const page = await table.db.send(
     new QueryCommand({
       TableName: table.name,
@@ -209,8 +276,29 @@ export async function getApiKey(
 export async function deleteApiKey(table: Table, keyId: string): Promise<boolean> {
   const item = await storedKeyById(table, keyId);
   if (!item) return false;
-  await table.db.send(new DeleteCommand({ TableName: table.name, Key: { pk: item.pk, sk: item.sk } }));
+  try {
+    // On condition: a key deleted a moment ago (and still listed by a lagging index) is not deleted twice.
+    await table.db.send(
+      new DeleteCommand({
+        TableName: table.name,
+        Key: { pk: item.pk, sk: item.sk },
+        ConditionExpression: 'attribute_exists(pk)',
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    return false;
+  }
+  await table.db.send(new DeleteCommand({ TableName: table.name, Key: apiKeyIdKey(keyId) }));
   return true;
+}
+
+/** The ids of an owner's keys, read consistently (keys issued since the owner set exists). */
+export async function keyIdsOfOwner(table: Table, ownerId: string): Promise<string[]> {
+  const result = await table.db.send(
+    new GetCommand({ TableName: table.name, Key: keyOwnerKey(ownerId), ConsistentRead: true }),
+  );
+  return [...((result.Item?.keyIds as Set<string> | undefined) ?? [])];
 }
 
 /** Brings a key's end forward to `validUntil` (never later than an end it already has). */

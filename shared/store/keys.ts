@@ -5,6 +5,10 @@ import { TIMER_BUCKETS } from './layout.js';
 export const providerKey = (providerId: string) => ({ pk: `PROVIDER#${providerId}`, sk: 'PROFILE' });
 export const ticketKey = (ticketId: string) => ({ pk: `TICKET#${ticketId}`, sk: 'TICKET' });
 export const apiKeyKey = (keyHash: string) => ({ pk: `KEY#${keyHash}`, sk: 'KEY' });
+/** A key's id → its stored item (base table, read consistently: a key is found by id the moment it exists). */
+export const apiKeyIdKey = (keyId: string) => ({ pk: `KEYID#${keyId}`, sk: 'KEYID' });
+/** Every key of one owner (a provider or a source), as `keyId` entries of a set: revocation reads it consistently. */
+export const keyOwnerKey = (ownerId: string) => ({ pk: `KEYOWNER#${ownerId}`, sk: 'KEYOWNER' });
 export const configKey = (name: 'sla' | 'routing') => ({ pk: `CONFIG#${name}`, sk: 'CONFIG' });
 export const metricKey = (providerId: string, hour: string) => ({
   pk: `METRIC#${providerId}`,

@@ -1,8 +1,15 @@
-import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  DeleteCommand,
+  GetCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { ProviderInput } from '../domain/schemas.js';
 import type { Provider } from '../domain/types.js';
 import { isConditionFailure } from './dynamo-client.js';
-import { PROVIDER_LIST_PARTITION, providerKey } from './keys.js';
+import { PROVIDER_LIST_PARTITION, providerDirectoryKey, providerKey } from './keys.js';
 import { stripLayout, type Table } from './table.js';
 
 const CONFIG_FIELDS = [
@@ -28,6 +35,10 @@ const CONFIG_FIELDS = [
 /**
  * Create or replace a provider's configuration. `openItems` is live state
  * owned by reservations, so a replace keeps it; `version` grows on every write.
+ * The id goes into the provider directory first (a set on one base-table item),
+ * so a consistent listing finds the provider as soon as it exists. The item
+ * itself carries no index keys: every reservation changes `openItems`, and an
+ * index entry would rewrite one shared index partition per reservation.
  */
 export async function putProvider(
   table: Table,
@@ -49,14 +60,16 @@ export async function putProvider(
   }
   set.push(
     'openItems = if_not_exists(openItems, :zero)',
+    // When this provider (under this id) came to be: keys issued before belong to an earlier one.
+    'keysValidFrom = if_not_exists(keysValidFrom, :now)',
     'updatedAt = :now',
     'entity = :entity',
     'providerId = :id',
-    'gsi3pk = :list',
-    'gsi3sk = :id',
   );
+  // Written before the directory existed: it leaves the shared listing partition now.
+  remove.push('gsi3pk', 'gsi3sk');
   values[':id'] = providerId;
-  values[':list'] = PROVIDER_LIST_PARTITION;
+  await updateDirectory(table, 'ADD', providerId);
   const result = await table.db.send(
     new UpdateCommand({
       TableName: table.name,
@@ -78,12 +91,55 @@ export async function getProvider(table: Table, providerId: string): Promise<Pro
   return result.Item ? stripLayout<Provider>(result.Item) : undefined;
 }
 
+/** Adds a provider id to the directory, or takes it out. */
+async function updateDirectory(table: Table, action: 'ADD' | 'DELETE', providerId: string): Promise<void> {
+  await table.db.send(
+    new UpdateCommand({
+      TableName: table.name,
+      Key: providerDirectoryKey(),
+      UpdateExpression: `${action} providerIds :ids`,
+      ExpressionAttributeValues: { ':ids': new Set([providerId]) },
+    }),
+  );
+}
+
 /**
- * Every provider, by id. Providers are few (tens to low thousands), so they
- * share one partition of the listing index.
+ * Every provider, by id, as the table holds it now: the ids from the provider
+ * directory (a consistent read of one item, so a provider created a moment ago
+ * is there) plus any still listed in the legacy index partition, then the
+ * items by consistent batch reads. Providers are few (tens to low thousands;
+ * the directory item holds about 10,000 ids).
  */
 export async function listProviders(table: Table): Promise<Provider[]> {
+  const [directory, legacy] = await Promise.all([
+    table.db.send(
+      new GetCommand({ TableName: table.name, Key: providerDirectoryKey(), ConsistentRead: true }),
+    ),
+    legacyListedIds(table),
+  ]);
+  const ids = new Set<string>([
+    ...((directory.Item?.providerIds as Set<string> | undefined) ?? []),
+    ...legacy,
+  ]);
   const providers: Provider[] = [];
+  const all = [...ids];
+  for (let start = 0; start < all.length; start += 100) {
+    let keys: Record<string, unknown>[] | undefined = all.slice(start, start + 100).map(providerKey);
+    while (keys?.length) {
+      const result: BatchGetCommandOutput = await table.db.send(
+        new BatchGetCommand({ RequestItems: { [table.name]: { Keys: keys, ConsistentRead: true } } }),
+      );
+      for (const item of result.Responses?.[table.name] ?? [])
+        if (item.entity === 'provider') providers.push(stripLayout<Provider>(item));
+      keys = result.UnprocessedKeys?.[table.name]?.Keys;
+    }
+  }
+  return providers.sort((a, b) => (a.providerId < b.providerId ? -1 : a.providerId > b.providerId ? 1 : 0));
+}
+
+/** Providers written before the directory existed, from their shared listing-index partition. */
+async function legacyListedIds(table: Table): Promise<string[]> {
+  const ids: string[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await table.db.send(
@@ -92,13 +148,14 @@ export async function listProviders(table: Table): Promise<Provider[]> {
         IndexName: 'by-status',
         KeyConditionExpression: 'gsi3pk = :list',
         ExpressionAttributeValues: { ':list': PROVIDER_LIST_PARTITION },
+        ProjectionExpression: 'providerId',
         ExclusiveStartKey: startKey,
       }),
     );
-    for (const item of page.Items ?? []) providers.push(stripLayout<Provider>(item));
+    for (const item of page.Items ?? []) ids.push(String(item.providerId));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
-  return providers;
+  return ids;
 }
 
 export type DeleteProviderResult = 'deleted' | 'not_found' | 'has_open_items';
@@ -113,11 +170,14 @@ export async function deleteProvider(table: Table, providerId: string): Promise<
         ExpressionAttributeValues: { ':zero': 0 },
       }),
     );
-    return 'deleted';
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    return (await getProvider(table, providerId)) ? 'has_open_items' : 'not_found';
+    if (await getProvider(table, providerId)) return 'has_open_items';
+    await updateDirectory(table, 'DELETE', providerId);
+    return 'not_found';
   }
+  await updateDirectory(table, 'DELETE', providerId);
+  return 'deleted';
 }
 
 /** Changes only the status (and the version, so routers and calendars see a new provider version). */

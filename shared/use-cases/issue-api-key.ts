@@ -10,6 +10,7 @@ import {
   type ApiKeyRecord,
   deleteApiKey,
   getApiKey,
+  keyIdsOfOwner,
   listApiKeys,
   shortenApiKey,
   storeApiKey,
@@ -58,9 +59,15 @@ export async function revokeApiKey(ctx: AppContext, keyId: string): Promise<void
 
 /** Deleting a provider revokes every key bound to it, so a provider re-created under its id starts clean. */
 export async function revokeKeysOf(ctx: AppContext, owner: { providerId: string }): Promise<string[]> {
-  const keys = await listApiKeys(ctx.table, { role: 'provider', ownerId: owner.providerId });
-  for (const key of keys) await deleteApiKey(ctx.table, key.keyId);
-  return keys.map((key) => key.keyId);
+  // The owner's set is read consistently (a key issued a moment ago is in it); the index adds older keys.
+  const listed = await listApiKeys(ctx.table, { role: 'provider', ownerId: owner.providerId });
+  const ids = new Set([
+    ...(await keyIdsOfOwner(ctx.table, owner.providerId)),
+    ...listed.map((key) => key.keyId),
+  ]);
+  const revoked: string[] = [];
+  for (const keyId of ids) if (await deleteApiKey(ctx.table, keyId)) revoked.push(keyId);
+  return revoked;
 }
 
 /**

@@ -12,6 +12,11 @@ export type RouteOutcome = 'queued' | 'parked' | 'skipped' | 'raced';
 
 /** The explanation kept on a ticket lists at most this many candidates (eligible ones first). */
 export const STORED_CANDIDATES = 25;
+/**
+ * A newly parked ticket is tried again this soon (a delayed routing message), well before the sweeper's
+ * 60 s retry: a provider created or a slot freed while the indexes lagged is found within seconds.
+ */
+export const FIRST_PARKED_RETRY_SECONDS = 10;
 /** Reservations tried (each after a fresh decision) before a ticket whose candidates keep filling up is parked. */
 const RESERVE_ATTEMPTS = 8;
 
@@ -95,7 +100,10 @@ export async function routeTicket(
     ticket,
     decision.lost ? toLost(parkedState, nowMs) : parkedState,
   );
-  return parked.ok ? 'parked' : 'raced';
+  if (!parked.ok) return 'raced';
+  if (ticket.status !== 'parked')
+    await ctx.routingQueue.enqueue([ticket.ticketId], { delaySeconds: FIRST_PARKED_RETRY_SECONDS });
+  return 'parked';
 }
 
 /** The in-memory view after a reservation, so the rest of the batch sees the slot, the share and the queue. */

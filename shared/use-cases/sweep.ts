@@ -6,7 +6,7 @@ import { onTimer } from '../domain/timer-rules.js';
 import type { ProviderSnapshot, Ticket } from '../domain/types.js';
 import { getPolicy } from '../store/config-store.js';
 import { timerPartition } from '../store/keys.js';
-import { getProvider } from '../store/provider-store.js';
+import { getProvider, listProviders } from '../store/provider-store.js';
 import { decodeCursor, getTicket, queryTickets, saveTicket } from '../store/ticket-store.js';
 import type { AppContext } from './context.js';
 import { loadQueue, queuedWorkOf } from './provider-snapshot.js';
@@ -15,7 +15,20 @@ export interface SweepReport {
   examined: number;
   changed: number;
   routed: number;
+  /** Offline providers still holding open items, whose fail-over was queued again. */
+  failOvers: number;
+  /** Buckets left for the next sweep because time ran out. */
+  unfinishedBuckets: number;
 }
+
+export interface SweepOptions {
+  pageSize?: number;
+  /** The invocation's time left (Lambda's getRemainingTimeInMillis); the sweep stops before it runs out. */
+  remainingMs?: () => number;
+}
+
+/** Time kept back for the last page's writes and enqueue when the invocation's time runs short. */
+const RESERVE_MS = 10_000;
 
 const calendars = new CalendarCache();
 
@@ -39,10 +52,12 @@ function willMiss(
  * lost tickets, SLA at-risk and breach. Safe to run twice at once: every
  * change is a conditional write on the ticket's version, and a loser skips.
  */
-export async function sweep(ctx: AppContext, pageSize = 100): Promise<SweepReport> {
+export async function sweep(ctx: AppContext, options: SweepOptions | number = {}): Promise<SweepReport> {
+  const { pageSize = 100, remainingMs } = typeof options === 'number' ? { pageSize: options } : options;
   const nowMs = ctx.now();
   const before = `${new Date(nowMs).toISOString()}#\uffff`;
-  const report: SweepReport = { examined: 0, changed: 0, routed: 0 };
+  const report: SweepReport = { examined: 0, changed: 0, routed: 0, failOvers: 0, unfinishedBuckets: 0 };
+  const outOfTime = () => remainingMs !== undefined && remainingMs() < RESERVE_MS;
   const toRoute: string[] = [];
   // Read once per sweep; each re-route shortens the backlog the next at-risk ticket is judged against.
   const settings = placementSettings(await getPolicy(ctx.table, 'routing'));
@@ -55,7 +70,21 @@ export async function sweep(ctx: AppContext, pageSize = 100): Promise<SweepRepor
     }
     return providers.get(id);
   };
-  for (let bucket = 0; bucket < TIMER_BUCKETS; bucket++) {
+  // Fail-over is re-checked until an offline provider holds nothing: its first passes read an index
+  // that may have missed a ticket queued a moment before it went offline.
+  for (const provider of await listProviders(ctx.table)) {
+    if (provider.status !== 'offline' || provider.openItems <= 0) continue;
+    await ctx.routingQueue.failOver({ providerId: provider.providerId, pass: 1 });
+    report.failOvers++;
+  }
+  // Each sweep starts at another bucket, so a sweep that runs out of time never starves the same ones.
+  const first = Math.floor(nowMs / 60_000) % TIMER_BUCKETS;
+  for (let step = 0; step < TIMER_BUCKETS; step++) {
+    if (outOfTime()) {
+      report.unfinishedBuckets = TIMER_BUCKETS - step;
+      break;
+    }
+    const bucket = (first + step) % TIMER_BUCKETS;
     let cursor: Record<string, unknown> | undefined;
     do {
       const page = await queryTickets(ctx.table, {
@@ -88,10 +117,11 @@ export async function sweep(ctx: AppContext, pageSize = 100): Promise<SweepRepor
         }
         if (route) toRoute.push(ticket.ticketId);
       }
+      // Enqueued page by page: work done is never lost to a timeout later in the sweep.
+      report.routed += toRoute.length;
+      await ctx.routingQueue.enqueue(toRoute.splice(0));
       cursor = decodeCursor(page.cursor);
-    } while (cursor);
+    } while (cursor && !outOfTime());
   }
-  await ctx.routingQueue.enqueue(toRoute);
-  report.routed = toRoute.length;
   return report;
 }

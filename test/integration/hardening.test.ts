@@ -5,7 +5,7 @@
 // can be listed, revoked, expired and rotated.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drainRoutingQueue, testContext } from '../fixtures/context.js';
+import { drainRoutingQueue, indexesSettled, testContext } from '../fixtures/context.js';
 import { providerInput, uniqueId } from '../fixtures/entities.js';
 import { givenKey, isContractError, startTestApi, type TestApi } from '../fixtures/http.js';
 import { routeNow } from '../fixtures/routing.js';
@@ -184,6 +184,7 @@ describe('point 3: list cursors are opaque and tamper-proof', () => {
   it('follows its own cursor, and refuses forged, altered or foreign ones with 400', async () => {
     const { sourceKey, skill } = await givenWorld();
     for (let index = 0; index < 3; index++) await submit(sourceKey, skill);
+    await indexesSettled(); // the status listing is an index
     const first = await api.call('GET', '/v1/tickets?status=received&limit=1', { key: sourceKey });
     expect(first.status).toBe(200);
     expect(first.body.items).toHaveLength(1);
@@ -329,6 +330,7 @@ describe('point 6: keys can be listed, revoked, expired and rotated', () => {
     const { keyId, apiKey } = created.body as { keyId: string; apiKey: string };
     expect((await api.call('GET', `/v1/providers/${providerId}`, { key: apiKey })).status).toBe(200);
 
+    await indexesSettled(); // the key listing is an index
     const listed = await api.call('GET', `/v1/keys?role=provider&ownerId=${providerId}`, { key: admin });
     expect(listed.status).toBe(200);
     const entry = listed.body.items.find((item: { keyId: string }) => item.keyId === keyId);
@@ -370,6 +372,7 @@ describe('point 6: keys can be listed, revoked, expired and rotated', () => {
   it('rotates: a new key at once, the old one until the grace period ends', async () => {
     const sourceId = uniqueId('crm');
     const old = await api.call('POST', `/v1/sources/${sourceId}/keys`, { key: admin });
+    await indexesSettled(); // a key is found by id through an index
     const rotated = await api.call('POST', `/v1/keys/${old.body.keyId}/rotate`, {
       key: admin,
       body: { graceSeconds: 3600 },
@@ -380,6 +383,7 @@ describe('point 6: keys can be listed, revoked, expired and rotated', () => {
     });
     expect((await api.call('GET', '/v1/tickets', { key: rotated.body.apiKey })).status).toBe(200);
     expect((await api.call('GET', '/v1/tickets', { key: old.body.apiKey })).status).toBe(200);
+    await indexesSettled(); // the key listing is an index
     const listed = await api.call('GET', `/v1/keys?ownerId=${sourceId}`, { key: admin });
     expect(listed.body.items).toHaveLength(2);
     // rotating again with no grace ends the previous key now
@@ -408,6 +412,7 @@ describe('point 9: the access audit trail', () => {
     const ticketId = await submit(sourceKey, skill, { payload: { secret } });
     await routeNow(ctx, [ticketId]);
     await leaseAll(providerIds[0] as string, providerKeys[0] as string);
+    await indexesSettled(); // the audit trail by ticket is an index
     const trail = await api.call('GET', `/v1/audit?ticketId=${ticketId}`, { key: admin });
     expect(trail.status).toBe(200);
     expect(trail.body.items).toStrictEqual([
@@ -448,6 +453,7 @@ describe('point 9: the access audit trail', () => {
       },
     });
     await api.call('DELETE', `/v1/providers/${providerId}`, { key: admin });
+    await indexesSettled(); // the audit trail by actor is an index
     const mine = await api.call('GET', `/v1/audit?actor=${adminKeyId}&from=${from}`, { key: admin });
     expect(mine.status, JSON.stringify(mine.body)).toBe(200);
     const actions = mine.body.items.map(

@@ -12,7 +12,7 @@ import {
   returnTicket,
 } from '../../shared/use-cases/provider-work.js';
 import { sweep } from '../../shared/use-cases/sweep.js';
-import { drainRoutingQueue, TestClock, testContext } from '../fixtures/context.js';
+import { drainRoutingQueue, indexesSettled, TestClock, testContext } from '../fixtures/context.js';
 import { providerInput, uniqueId } from '../fixtures/entities.js';
 import { ADMIN, invoke, provider as providerKey, source } from '../fixtures/events.js';
 import { expectAuditClean, givenProvider, givenTicket, routeNow } from '../fixtures/routing.js';
@@ -165,6 +165,7 @@ describe('timers, failover and cancel', () => {
     const { provider, ticketId } = await queuedTicketOn();
     await leaseOne(provider.providerId);
     clock.advance(61);
+    await indexesSettled(); // the sweeper reads the timers index
     await sweep(ctx);
     const expired = await getTicket(ctx.table, ticketId);
     expect(expired).toMatchObject({ status: 'received', attempts: 1 });
@@ -179,6 +180,7 @@ describe('timers, failover and cancel', () => {
     const { provider, ticketId } = await queuedTicketOn();
     await leaseOne(provider.providerId);
     clock.advance(61);
+    await indexesSettled(); // the sweeper reads the timers index
     await Promise.all([sweep(ctx), sweep(ctx)]);
     const ticket = await getTicket(ctx.table, ticketId);
     expect(ticket?.history.filter((entry) => entry.event === 'expired')).toHaveLength(1);
@@ -190,6 +192,7 @@ describe('timers, failover and cancel', () => {
     const ticketId = await givenTicket(ctx, sourceId);
     await drainRoutingQueue();
     clock.advance(61);
+    await indexesSettled(); // the sweeper reads the timers index
     await sweep(ctx);
     expect(await drainRoutingQueue()).toContain(ticketId);
   });
