@@ -11,6 +11,7 @@ import { keysCommand } from './commands/keys.js';
 import { providersCommand } from './commands/providers.js';
 import { simulateCommand } from './commands/simulate.js';
 import { ticketsCommand } from './commands/tickets.js';
+import { workerCommand } from './commands/worker.js';
 import { describeFailure } from './lib/errors.js';
 
 // Output piped into `head` and the like: stop quietly when the reader goes away.
@@ -41,7 +42,8 @@ const program = new Command('outroute')
   .addCommand(auditCommand())
   .addCommand(auditLogCommand())
   .addCommand(demoCommand())
-  .addCommand(simulateCommand());
+  .addCommand(simulateCommand())
+  .addCommand(workerCommand());
 
 try {
   await program.parseAsync();
