@@ -11,7 +11,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
 import { interceptLocalhostDns, startFauxqs } from 'fauxqs';
 import { INTAKE_RATES } from '../../shared/domain/intake-limits.js';
-import { QUEUES } from '../resources.js';
+import { QUEUES, WEBHOOK_QUEUE } from '../resources.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { freePort } from './free-port.js';
 import { type StaticSite, startHttpServer } from './http-adapter.js';
@@ -21,6 +21,7 @@ import { Phases } from './phases.js';
 import { type LocalQueues, provisionQueues, provisionTable } from './provision.js';
 import { type Poller, startQueuePoller } from './queue-poller.js';
 import { startStreamPoller } from './stream-poller.js';
+import { provisionWebhookQueue, webhookEnvironment } from './webhook-queue.js';
 
 export const TABLE_NAME = 'outroute';
 export const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -234,6 +235,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const [intakeArn, routingArn] = await phases.time('pollers', () =>
     Promise.all([arnOf(backing.queues.intake.url), arnOf(backing.queues.routing.url)]),
   );
+  // Webhook deliveries: their FIFO queue and DLQ, and the environment that enqueues and delivers them.
+  const webhookQueue = await provisionWebhookQueue(sqs, backing.tableName);
+  Object.assign(process.env, webhookEnvironment(webhookQueue));
   const pollers: Poller[] = [
     startQueuePoller({
       sqs,
@@ -252,6 +256,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       functionName: 'route-tickets',
       handler: () => loadHandler('queue/route-tickets'),
       definition: QUEUES.routing,
+      concurrency: 2,
+      onError,
+    }),
+    startQueuePoller({
+      sqs,
+      queueUrl: webhookQueue.url,
+      queueArn: webhookQueue.arn,
+      functionName: 'deliver-webhooks',
+      handler: () => loadHandler('queue/deliver-webhooks'),
+      definition: WEBHOOK_QUEUE,
       concurrency: 2,
       onError,
     }),
