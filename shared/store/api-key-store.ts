@@ -3,14 +3,7 @@ import type { Principal, Role } from '../domain/types.js';
 import { sha256Hex } from '../lib/hash.js';
 import { UnavailableError } from '../lib/errors.js';
 import { isConditionFailure } from './dynamo-client.js';
-import {
-  API_KEY_LIST_PARTITION,
-  apiKeyIdKey,
-  apiKeyIndexKeys,
-  apiKeyKey,
-  keyOwnerKey,
-  providerKey,
-} from './keys.js';
+import { API_KEY_LIST_PARTITION, apiKeyIdKey, apiKeyIndexKeys, apiKeyKey, keyOwnerKey } from './keys.js';
 import type { Table } from './table.js';
 
 /** A key as operators see it: never the secret, never its hash. */
@@ -154,32 +147,12 @@ export async function findPrincipal(
   const item = result.Item as StoredKey | undefined;
   if (!item) return undefined;
   if (item.validUntil && item.validUntil <= now) return undefined;
-  if (item.role === 'provider' && !(await providerStillOwns(table, item))) return undefined;
   const { role, sourceId, providerId } = item;
   return {
     principal: { role, sourceId, providerId },
     keyId: item.keyId ?? keyIdOf(apiKey),
     lastUsedAt: item.lastUsedAt,
   };
-}
-
-/**
- * A provider key is bound to the provider as it was when the key was issued: a provider created again
- * under the same id does not take over keys issued before it (should a revocation have been missed).
- */
-async function providerStillOwns(table: Table, key: StoredKey): Promise<boolean> {
-  if (!key.providerId) return false;
-  const { Item: provider } = await table.db.send(
-    new GetCommand({
-      TableName: table.name,
-      Key: providerKey(key.providerId),
-      ProjectionExpression: 'keysValidFrom, providerId',
-      ConsistentRead: true,
-    }),
-  );
-  if (!provider) return true; // gone: its keys were revoked with it, and every call answers 404 meanwhile
-  const validFrom = provider.keysValidFrom as string | undefined;
-  return !validFrom || !key.createdAt || key.createdAt >= validFrom;
 }
 
 /** Records that a key was used, unless it was recorded less than `minimumSeconds` ago. */

@@ -41,7 +41,11 @@ export async function addCountsOnce(
               .filter(([, value]) => value !== 0)
               .map(([name, value]) => ({ name, placeholder: name, value }));
             if (routedSkill !== undefined && counts.routed)
-              entries.push({ name: routedBySkillAttribute(routedSkill), placeholder: 'routedSkill', value: counts.routed });
+              entries.push({
+                name: routedBySkillAttribute(routedSkill),
+                placeholder: 'routedSkill',
+                value: counts.routed,
+              });
             return {
               Update: {
                 TableName: table.name,
@@ -125,6 +129,7 @@ export function sumRoutedBySkill(rows: HourlyRow[]): Record<string, number> {
   // No prototype: a skill may be called "constructor" or "__proto__".
   const total: Record<string, number> = Object.create(null);
   for (const row of rows)
-    for (const [skill, routed] of Object.entries(row.routedBySkill)) total[skill] = (total[skill] ?? 0) + routed;
+    for (const [skill, routed] of Object.entries(row.routedBySkill))
+      total[skill] = (total[skill] ?? 0) + routed;
   return total;
 }

@@ -60,8 +60,6 @@ export async function putProvider(
   }
   set.push(
     'openItems = if_not_exists(openItems, :zero)',
-    // When this provider (under this id) came to be: keys issued before belong to an earlier one.
-    'keysValidFrom = if_not_exists(keysValidFrom, :now)',
     'updatedAt = :now',
     'entity = :entity',
     'providerId = :id',

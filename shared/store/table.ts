@@ -18,8 +18,6 @@ const LAYOUT_ATTRIBUTES = new Set([
   'gsi3pk',
   'gsi3sk',
   'expiresAt',
-  // provider: keys issued before this instant belong to an earlier provider under the same id
-  'keysValidFrom',
 ]);
 
 export function stripLayout<T>(item: Record<string, unknown>): T {
