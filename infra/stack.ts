@@ -14,6 +14,7 @@ import type { FunctionContext, OutrouteFunction } from './constructs/outroute-fu
 import { Queues } from './constructs/queues.js';
 import { Sweeper } from './constructs/scheduler.js';
 import type { StageConfig } from './stage-config.js';
+import { WebhookDelivery, WebhookQueues } from './constructs/webhooks.js';
 
 export interface OutrouteStackProps extends StackProps {
   config: StageConfig;
@@ -30,6 +31,8 @@ export class OutrouteStack extends Stack {
   readonly observability: Observability;
   readonly hosting: DashboardHosting;
   readonly cursorSecret: Secret;
+  readonly webhookQueues: WebhookQueues;
+  readonly webhooks: WebhookDelivery;
 
   constructor(scope: Construct, id: string, props: OutrouteStackProps) {
     super(scope, id, props);
@@ -38,6 +41,7 @@ export class OutrouteStack extends Stack {
     this.data = new Data(this, 'Data', config);
     this.queues = new Queues(this, 'Queues', { config, key: this.data.key });
     this.events = new EventsOut(this, 'Events', config);
+    this.webhookQueues = new WebhookQueues(this, 'WebhookQueues', { config, key: this.data.key });
     // Signs list cursors (HMAC); CloudFormation resolves it into the environment of the functions that list.
     this.cursorSecret = new Secret(this, 'CursorSecret', {
       description: 'Outroute: HMAC key that signs list cursors',
@@ -53,6 +57,8 @@ export class OutrouteStack extends Stack {
         intakeDeadLetterQueue: this.queues.intake.deadLetterQueue,
         eventBus: this.events.bus,
         cursorSecret: this.cursorSecret,
+        webhookQueue: this.webhookQueues.queue,
+        webhookDeadLetterQueue: this.webhookQueues.deadLetterQueue,
       },
     };
     this.http = new OutrouteHttpApi(this, 'Http', context);
@@ -85,6 +91,11 @@ export class OutrouteStack extends Stack {
         route('http/lease-tickets'),
         route('http/complete-ticket'),
       ],
+    });
+    this.webhooks = new WebhookDelivery(this, 'Webhooks', {
+      ...context,
+      queues: this.webhookQueues,
+      alarmTopic: this.observability.topic,
     });
     this.hosting = new DashboardHosting(this, 'Dashboard', { config, api: this.http.api });
 
@@ -120,6 +131,7 @@ export class OutrouteStack extends Stack {
       this.consumers.router,
       this.consumers.stream,
       this.sweeper.sweep,
+      this.webhooks.deliver,
     ];
   }
 }

@@ -11,6 +11,7 @@ const WORKERS = [
   'queue/route-tickets',
   'stream/process-changes',
   'schedule/sweep',
+  'queue/deliver-webhooks',
 ];
 const HANDLER_DIRS = ['auth', 'http', 'queue', 'schedule', 'stream'];
 

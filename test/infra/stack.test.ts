@@ -7,7 +7,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { accessOf } from '../../infra/constructs/access.js';
 import { functionNameOf } from '../../infra/constructs/outroute-function.js';
-import { QUEUES, STREAM, TABLE } from '../../infra/resources.js';
+import { QUEUES, STREAM, TABLE, WEBHOOK_QUEUE } from '../../infra/resources.js';
 import { ROUTES, routeKeyOf } from '../../infra/routes.js';
 import { OutrouteStack } from '../../infra/stack.js';
 import { type StageConfig, stageConfig } from '../../infra/stage-config.js';
@@ -35,6 +35,7 @@ const WORKERS = [
   'queue/route-tickets',
   'stream/process-changes',
   'schedule/sweep',
+  'queue/deliver-webhooks',
 ];
 const ENTRIES = [...new Set(ROUTES.map((route) => route.entry as string)), ...WORKERS];
 
@@ -68,13 +69,13 @@ describe('the dev stack', () => {
   it('has the resources the design names, in the expected numbers', () => {
     const { template } = synth;
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
-    template.resourceCountIs('AWS::SQS::Queue', 5); // intake, routing, their DLQs, stream failures
+    template.resourceCountIs('AWS::SQS::Queue', 7); // intake, routing, webhooks, their DLQs, stream failures
     template.resourceCountIs('AWS::KMS::Key', 2); // data, alarm topic
     template.resourceCountIs('AWS::Events::EventBus', 1);
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTES.length);
     template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 4);
     template.resourceCountIs('AWS::Scheduler::Schedule', 1);
     template.resourceCountIs('AWS::SNS::Topic', 1);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
@@ -116,7 +117,7 @@ describe('the dev stack', () => {
       expect(queue.Properties.KmsMasterKeyId).toBeDefined();
     }
     const policies = ofType(synth.resources, 'AWS::SQS::QueuePolicy');
-    expect(policies).toHaveLength(5);
+    expect(policies).toHaveLength(7);
     for (const [, policy] of policies) {
       expect(policy.Properties.PolicyDocument).toMatchObject({
         Statement: expect.arrayContaining([
@@ -189,10 +190,10 @@ describe('the dev stack', () => {
     });
   });
 
-  it('gives the bus name only to the stream function and the intake DLQ only to the intake consumer', () => {
+  it('gives the bus name only to the functions that publish and the intake DLQ only to the intake consumer', () => {
     for (const [entry, { fn }] of functions) {
       const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-      expect('EVENT_BUS_NAME' in variables, entry).toBe(entry === 'stream/process-changes');
+      expect('EVENT_BUS_NAME' in variables, entry).toBe(accessOf(entry).eventBus === 'put');
       expect('INTAKE_DLQ_URL' in variables, entry).toBe(entry === 'queue/intake-tickets');
     }
   });
@@ -315,6 +316,7 @@ describe('the dev stack', () => {
       expect(sends.length > 0, 'sqs:SendMessage').toBe(
         access.routingQueue === 'send' ||
           access.intakeDeadLetters === 'send' ||
+          access.webhookQueue !== undefined ||
           entry === 'stream/process-changes',
       );
       expect(actions.includes('events:PutEvents'), 'events:PutEvents').toBe(access.eventBus === 'put');
@@ -548,5 +550,81 @@ describe('stage configuration', () => {
 
   it.each([{ stage: 'staging' }, { alarmEmail: 'not-an-address' }])('refuses %j', (context) => {
     expect(() => stageConfig(new App({ context }).node)).toThrow();
+  });
+});
+
+describe('webhook delivery', () => {
+  const synth = synthesize();
+  const mappingOf = (logicalId: string) =>
+    ofType(synth.resources, 'AWS::Lambda::EventSourceMapping').find(
+      ([, mapping]) => (mapping.Properties.FunctionName as { Ref: string }).Ref === logicalId,
+    )?.[1];
+
+  it('uses a FIFO queue with a FIFO DLQ, redriven after maxReceiveCount, KMS-encrypted', () => {
+    synth.template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: `${synth.config.prefix}-webhooks.fifo`,
+      FifoQueue: true,
+      VisibilityTimeout: WEBHOOK_QUEUE.visibilityTimeoutSeconds,
+      KmsMasterKeyId: Match.anyValue(),
+      RedrivePolicy: {
+        deadLetterTargetArn: Match.anyValue(),
+        maxReceiveCount: WEBHOOK_QUEUE.maxReceiveCount,
+      },
+    });
+    synth.template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: `${synth.config.prefix}-webhooks-dlq.fifo`,
+      FifoQueue: true,
+      KmsMasterKeyId: Match.anyValue(),
+    });
+  });
+
+  it('feeds the delivery function from the queue with partial batch failures and bounded concurrency', () => {
+    const deliver = synth.stack.webhooks.deliver;
+    const logicalId = synth.stack.getLogicalId(deliver.fn.node.defaultChild as never);
+    const mapping = mappingOf(logicalId);
+    expect(mapping?.Properties).toMatchObject({
+      BatchSize: WEBHOOK_QUEUE.batchSize,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+    const fn = synth.resources[logicalId]!;
+    expect(fn.Properties.Timeout).toBe(WEBHOOK_QUEUE.consumerTimeoutSeconds);
+    const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(Object.keys(variables)).toEqual(expect.arrayContaining(['WEBHOOK_QUEUE_URL', 'WEBHOOK_DLQ_URL']));
+    // In AWS the URL policy is the strict default: https only, no private, link-local or metadata addresses.
+    expect(variables.WEBHOOK_URL_POLICY).toBeUndefined();
+  });
+
+  it('lets only the stream consumer enqueue deliveries and only the delivery function dead-letter them', () => {
+    const queueId = synth.stack.getLogicalId(synth.stack.webhookQueues.queue.node.defaultChild as never);
+    const dlqId = synth.stack.getLogicalId(
+      synth.stack.webhookQueues.deadLetterQueue.node.defaultChild as never,
+    );
+    const policies = ofType(synth.resources, 'AWS::IAM::Policy').map(([, policy]) => policy);
+    const sendersTo = (queue: string) =>
+      policies
+        .filter((policy) =>
+          (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.some(
+            (statement) =>
+              actionsOf(statement).includes('sqs:SendMessage') &&
+              JSON.stringify(statement.Resource).includes(queue),
+          ),
+        )
+        .flatMap((policy) => (policy.Properties.Roles as { Ref: string }[]).map((role) => role.Ref));
+    const roleOf = (entry: string) =>
+      synth.stack.getLogicalId(
+        synth.stack.functions.find((fn) => fn.entry === entry)!.fn.role!.node.defaultChild as never,
+      );
+    expect(sendersTo(queueId)).toStrictEqual([roleOf('stream/process-changes')]);
+    expect(sendersTo(dlqId)).toStrictEqual([roleOf('queue/deliver-webhooks')]);
+  });
+
+  it('alarms on dead letters, the failure rate and function errors, to the alarm topic', () => {
+    const alarms = ofType(synth.resources, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+    const names = alarms.map((alarm) => alarm.AlarmName);
+    for (const name of ['webhook-dlq-not-empty', 'webhook-failure-rate', 'webhook-delivery-errors'])
+      expect(names).toContain(`${synth.config.prefix}-${name}`);
+    for (const alarm of alarms.filter((candidate) => String(candidate.AlarmName).includes('webhook')))
+      expect(alarm.AlarmActions).toHaveLength(1);
   });
 });
