@@ -3,6 +3,7 @@
 // with mean 1 / throughputPerHour (the same draws for every policy) or the trace's own minutes. Parked
 // tickets are woken by freed slots and retried by a sweep every minute, at-risk tickets are re-routed, as in
 // production. No I/O, no clock: everything runs on the event queue below.
+import { ticketSla } from '../domain/sla.js';
 import { addOpenHours, CalendarCache, HOUR_MS, isOpenAt, nextOpeningAt } from '../domain/calendar.js';
 import { DEFAULT_ROUTING_POLICY, DEFAULT_SLA_POLICY } from '../domain/schemas.js';
 import { RETRY_SECONDS } from '../domain/ticket.js';
@@ -42,7 +43,24 @@ export interface RunCounters {
 function makeTickets(config: SimulationConfig): SimTicket[] {
   const sla = config.slaPolicy ?? DEFAULT_SLA_POLICY;
   return config.tickets.map((trace, index) => {
-    const dueMs = trace.dueMs ?? trace.createdMs + sla.targets[trace.priority] * 1000;
+    // With SLA policies the due is the production one (matching, business hours); without, the default's.
+    const dueMs =
+      trace.dueMs ??
+      (config.slaPolicies?.length
+        ? Date.parse(
+            ticketSla({
+              subject: {
+                sourceId: 'simulation',
+                kind: 'front_office',
+                skill: trace.skill,
+                priority: trace.priority,
+              },
+              createdAt: new Date(trace.createdMs).toISOString(),
+              defaultPolicy: sla,
+              policies: config.slaPolicies,
+            }).dueAt,
+          )
+        : trace.createdMs + sla.targets[trace.priority] * 1000);
     return {
       index,
       ticketId: `t${index}`,

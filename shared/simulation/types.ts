@@ -1,5 +1,6 @@
 // The simulator's inputs and outputs. The engine (engine.ts) replays a trace through a routing policy in
 // virtual time; the CLI, the report and the quality benchmark only see these types.
+import type { StoredSlaPolicy } from '../domain/sla.js';
 import type { DataClearance, Priority } from '../domain/types.js';
 import type { ProviderInput, RoutingPolicy, SlaPolicy } from '../domain/schemas.js';
 
@@ -37,6 +38,8 @@ export interface SimulationConfig {
   /** Weights and margins for `outroute` (and `legacy`); default DEFAULT_ROUTING_POLICY. */
   routingPolicy?: RoutingPolicy;
   slaPolicy?: SlaPolicy;
+  /** The SLA policies of production (PUT /v1/sla-policies): each ticket's due as production would set it. */
+  slaPolicies?: readonly StoredSlaPolicy[];
   seed: number;
   /**
    * After the last arrival the providers keep working this long (virtual time) before what is left is

@@ -17,6 +17,7 @@ import {
 } from '../../shared/domain/sla.js';
 import { newTicket } from '../../shared/domain/ticket.js';
 import { onTimer } from '../../shared/domain/timer-rules.js';
+import { runSimulation } from '../../shared/simulation/engine.js';
 import { ticketInput } from '../fixtures/entities.js';
 
 const MINUTE = 60_000;
@@ -179,5 +180,35 @@ describe('per-target clocks on a ticket', () => {
     expect(after).toMatchObject({ priority: 'P3', status: 'leased', dueAt: '2026-11-24T15:00:00.000Z' });
     expect(Object.keys(after.sla.targets ?? {})).toStrictEqual(['resolution']);
     expect(after.history.at(-1)).toMatchObject({ event: 'reprioritized', reason: 'P1->P3' });
+  });
+});
+
+describe('the simulator with SLA policies', () => {
+  it('sets each due as production would: a Friday 16:55 P3 under one New York business day is on time on Monday', () => {
+    const provider = {
+      providerId: 'ny-weekdays',
+      status: 'active' as const,
+      timeZone: 'America/New_York',
+      businessHours: weekdays,
+      skills: { claims: 3 },
+      capacity: 10,
+      throughputPerHour: 2,
+      costPerItem: 1,
+      qualityScore: 1,
+      dataClearance: 'confidential' as const,
+    };
+    const config = {
+      tickets: [{ createdMs: Date.parse(FRIDAY), priority: 'P3' as const, skill: 'claims', workMinutes: 30 }],
+      providers: [provider],
+      policy: 'outroute' as const,
+      seed: 1,
+    };
+    const businessDay = policy('one-business-day', {
+      calendar: { timeZone: 'America/New_York', businessHours: weekdays },
+      targets: { P3: { resolutionSeconds: 8 * 3600 } },
+    });
+    // Calendar time: due Saturday 16:55, and nobody works on Saturday.
+    expect(runSimulation(config).onTime).toBe(0);
+    expect(runSimulation({ ...config, slaPolicies: [businessDay] }).onTime).toBe(1);
   });
 });
