@@ -291,14 +291,15 @@ async function refreshAll() {
   state.refreshing = true;
   const ticketId = state.ticketId;
   try {
-    const [providers, metrics, backlog, parked, ticket] = await Promise.allSettled([
+    const [providers, metrics, backlog, parked, ticket, sla] = await Promise.allSettled([
       apiRequest('GET', '/v1/providers'),
       apiRequest('GET', '/v1/metrics/providers'),
       apiRequest('GET', '/v1/metrics/backlog'),
       apiRequest('GET', '/v1/tickets?status=parked&limit=50'),
       ticketId ? apiRequest('GET', `/v1/tickets/${encodeURIComponent(ticketId)}`) : Promise.resolve(null),
+      apiRequest('GET', '/v1/metrics/sla'),
     ]);
-    const results = [providers, metrics, backlog, parked, ticket];
+    const results = [providers, metrics, backlog, parked, ticket, sla];
     const rejected = results.filter((result) => result.status === 'rejected').map((result) => result.reason);
     if (rejected.some((error) => error instanceof ApiError && error.status === 401)) {
       return signOut('Your key is no longer accepted (401). Sign in again.');
@@ -308,6 +309,7 @@ async function refreshAll() {
     }
     if (backlog.status === 'fulfilled') renderIfChanged('backlog', backlog.value.items, renderBacklog);
     if (parked.status === 'fulfilled') renderIfChanged('parked', parked.value, renderParked);
+    if (sla.status === 'fulfilled') renderIfChanged('sla', sla.value.items, renderSla);
     // A ticket opened meanwhile has already been shown by openTicket.
     if (ticketId && ticketId === state.ticketId) applyTicketResult(ticket);
     const failures = rejected.filter((error) => !(error instanceof ApiError && error.status === 404));
@@ -489,6 +491,40 @@ function backlogRow(item) {
       { className: item.lost > 0 ? 'num lost' : 'num', 'data-value': String(item.lost ?? 0) },
       String(item.lost ?? 0),
     ),
+  );
+}
+
+// ---------------------------------------------------------------- SLA per target
+
+const TARGET_LABELS = { pickup: 'Pickup', firstResponse: 'First response', resolution: 'Resolution' };
+
+function renderSla(items) {
+  const rows = items.length ? items.map(slaRow) : [emptyRow(10, 'No SLA outcomes in the last 7 days.')];
+  replaceKeepingFocus(byId('sla-body'), rows);
+}
+
+function slaRow(item) {
+  const count = (value, className = 'num') =>
+    el('td', { className, 'data-value': String(value) }, String(value));
+  const seconds = (value) =>
+    el('td', { className: 'num', 'data-value': String(value ?? '') }, formatDuration(value));
+  return el(
+    'tr',
+    { 'data-policy': item.policyId, 'data-priority': item.priority, 'data-target': item.target },
+    el('th', { scope: 'row' }, item.policyId),
+    el('td', {}, item.priority),
+    el('td', {}, TARGET_LABELS[item.target] ?? item.target),
+    count(item.tickets),
+    count(item.met),
+    count(item.breached, item.breached > 0 ? 'num at-risk' : 'num'),
+    el(
+      'td',
+      { className: 'num', 'data-value': String(item.attainment ?? '') },
+      formatAttainment(item.attainment),
+    ),
+    seconds(item.p50Seconds),
+    seconds(item.p90Seconds),
+    count(item.atRisk, item.atRisk > 0 ? 'num at-risk' : 'num'),
   );
 }
 
