@@ -3,7 +3,11 @@
 import { Duration } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import {
+  DynamoEventSource,
+  S3OnFailureDestination,
+  SqsEventSource,
+} from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import { STREAM } from '../resources.js';
 import type { Entry } from './access.js';
@@ -72,9 +76,11 @@ export class Consumers extends Construct {
         retryAttempts: STREAM.maxRetries,
         bisectBatchOnError: true,
         reportBatchItemFailures: true,
-        // One batch per shard at a time: a ticket's changes are handled in order.
+        // One batch per shard at a time. Within a batch the records are handled side by side (not in
+        // order): each step is idempotent and keyed by the change itself, so order does not matter there.
         parallelizationFactor: 1,
-        onFailure: new SqsDlq(queues.streamFailures),
+        // The records themselves, not just their sequence numbers (which the stream forgets after 24 h).
+        onFailure: new S3OnFailureDestination(queues.streamFailures),
       }),
     );
   }

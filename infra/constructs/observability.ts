@@ -147,8 +147,20 @@ export class Observability extends Construct {
     );
     alarm(
       'StreamFailuresNotEmpty',
-      'The stream consumer gave up on table changes after its retries: events, counters or wake-ups were skipped.',
-      queues.streamFailures.metricApproximateNumberOfMessagesVisible(minute),
+      'Stream batches were kept in the stream-failures bucket after their retries (S3 counts objects daily): redrive them with outroute dlq.',
+      new Metric({
+        namespace: 'AWS/S3',
+        metricName: 'NumberOfObjects',
+        dimensionsMap: { BucketName: queues.streamFailures.bucketName, StorageType: 'AllStorageTypes' },
+        statistic: 'Maximum',
+        period: Duration.days(1),
+      }),
+      1,
+    );
+    alarm(
+      'StreamConsumerErrors',
+      'The stream consumer failed: its batches are retried, then kept in the stream-failures bucket (outroute dlq).',
+      props.stream.fn.metricErrors(fiveMinutes),
       1,
     );
     alarm(
@@ -275,9 +287,7 @@ export class Observability extends Construct {
           queues.routing.deadLetterQueue
             .metricApproximateNumberOfMessagesVisible(minute)
             .with({ label: 'routing DLQ' }),
-          queues.streamFailures
-            .metricApproximateNumberOfMessagesVisible(minute)
-            .with({ label: 'stream failures' }),
+          props.stream.fn.metricErrors(minute).with({ label: 'stream consumer errors' }),
         ],
       }),
       new GraphWidget({

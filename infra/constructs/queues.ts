@@ -1,7 +1,8 @@
 // The intake and routing queues with their dead-letter queues, built from
-// infra/resources.ts, plus the queue that keeps stream batches the stream
+// infra/resources.ts, plus the bucket that keeps stream batches the stream
 // consumer gave up on. All KMS-encrypted with the platform key, TLS only.
 import { Duration } from 'aws-cdk-lib';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -20,8 +21,12 @@ export interface WorkQueue {
 export class Queues extends Construct {
   readonly intake: WorkQueue;
   readonly routing: WorkQueue;
-  /** The stream event source's on-failure destination: records of batches that exhausted their retries. */
-  readonly streamFailures: Queue;
+  /**
+   * The stream event source's on-failure destination. S3, not SQS: an SQS destination receives only the
+   * shard and sequence numbers, which the stream forgets after 24 h; S3 receives the records themselves
+   * (`outroute dlq` lists and redrives them; README, "Stream failures").
+   */
+  readonly streamFailures: Bucket;
 
   constructor(scope: Construct, id: string, props: { config: StageConfig; key: IKey }) {
     super(scope, id);
@@ -50,10 +55,17 @@ export class Queues extends Construct {
     };
     this.intake = workQueue('intake');
     this.routing = workQueue('routing');
-    this.streamFailures = new Queue(this, 'StreamFailures', {
-      ...encrypted,
-      queueName: `${props.config.prefix}-stream-failures`,
-      retentionPeriod: DEAD_LETTER_RETENTION,
+    this.streamFailures = new Bucket(this, 'StreamFailures', {
+      encryption: BucketEncryption.KMS,
+      encryptionKey: props.key,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      removalPolicy: props.config.removalPolicy,
+      // Longer than SQS could keep them: time to find the bug and redrive.
+      lifecycleRules: [{ expiration: Duration.days(90), noncurrentVersionExpiration: Duration.days(7) }],
     });
   }
 }

@@ -69,7 +69,8 @@ describe('the dev stack', () => {
   it('has the resources the design names, in the expected numbers', () => {
     const { template } = synth;
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
-    template.resourceCountIs('AWS::SQS::Queue', 7); // intake, routing, webhooks, their DLQs, stream failures
+    template.resourceCountIs('AWS::SQS::Queue', 6); // intake, routing, webhooks and their DLQs
+    template.resourceCountIs('AWS::S3::Bucket', 3); // dashboard site, its access logs, stream failures
     template.resourceCountIs('AWS::KMS::Key', 2); // data, alarm topic
     template.resourceCountIs('AWS::Events::EventBus', 1);
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
@@ -117,7 +118,7 @@ describe('the dev stack', () => {
       expect(queue.Properties.KmsMasterKeyId).toBeDefined();
     }
     const policies = ofType(synth.resources, 'AWS::SQS::QueuePolicy');
-    expect(policies).toHaveLength(7);
+    expect(policies).toHaveLength(6);
     for (const [, policy] of policies) {
       expect(policy.Properties.PolicyDocument).toMatchObject({
         Statement: expect.arrayContaining([
@@ -159,7 +160,7 @@ describe('the dev stack', () => {
     },
   );
 
-  it('consumes the table stream with retries, bisection, partial failures and an on-failure queue', () => {
+  it('consumes the table stream with retries, bisection, partial failures, and keeps failed batches in S3', () => {
     synth.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: functions.get('stream/process-changes')?.logicalId },
       EventSourceArn: { 'Fn::GetAtt': [Match.anyValue(), 'StreamArn'] },
@@ -167,8 +168,29 @@ describe('the dev stack', () => {
       MaximumRetryAttempts: STREAM.maxRetries,
       BisectBatchOnFunctionError: true,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      // S3 keeps the records themselves; an SQS destination would get only their sequence numbers.
+      DestinationConfig: {
+        OnFailure: {
+          Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^QueuesStreamFailures'), 'Arn'] },
+        },
+      },
     });
+  });
+
+  it('reserves concurrency for the router, the stream consumer and the sweeper from the stage', () => {
+    const reserved = (entry: Parameters<typeof functions.get>[0]) =>
+      functions.get(entry)?.fn.Properties.ReservedConcurrentExecutions;
+    expect({
+      router: reserved('queue/route-tickets'),
+      stream: reserved('stream/process-changes'),
+      sweep: reserved('schedule/sweep'),
+    }).toStrictEqual(synth.config.reservedConcurrency);
+    expect(reserved('queue/route-tickets')).toBeGreaterThanOrEqual(synth.config.maxConcurrency.routing);
+    expect(QUEUES.intake.maxReceiveCount).toBeGreaterThanOrEqual(5);
+    const sweepEnv = functions.get('schedule/sweep')?.fn.Properties.Environment as {
+      Variables: Record<string, string>;
+    };
+    expect(sweepEnv.Variables.SWEEP_PASS_SECONDS).toBe('10');
   });
 
   it.each(ENTRIES)('runs %s on Node 24, arm64, traced, with the Powertools settings', (entry) => {
@@ -441,7 +463,7 @@ describe('the dev stack', () => {
   describe('dashboard hosting', () => {
     it('keeps the buckets private, encrypted and TLS-only', () => {
       const buckets = ofType(synth.resources, 'AWS::S3::Bucket');
-      expect(buckets).toHaveLength(2);
+      expect(buckets).toHaveLength(3);
       for (const [, bucket] of buckets) {
         expect(bucket.Properties).toMatchObject({
           PublicAccessBlockConfiguration: {
