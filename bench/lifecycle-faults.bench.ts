@@ -58,8 +58,8 @@ async function run(platform: Platform) {
       if (answer.status >= 500) figures.serverErrors++;
       // A client in AWS retries 5xx and 429 with backoff; so does this one.
       if (answer.status >= 500 || answer.status === 429) {
+        // (complete too: a repeated complete with the same token answers the same result, API.md).
         await sleep(200 + Math.random() * 300);
-        if (method === 'POST' && path.endsWith('/complete')) return answer;
         continue;
       }
       return answer;

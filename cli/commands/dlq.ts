@@ -10,7 +10,14 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { lambdaContext } from '../../infra/local/lambda-context.js';
+import { functionEnvironment } from '../../infra/local/runtime.js';
 import type { RuntimeFile } from '../../infra/local/runtime-file.js';
+import {
+  listStreamFailures,
+  removeStreamFailure,
+  streamFailuresDir,
+} from '../../infra/local/stream-failures.js';
 import { localSqs, withLocal } from '../lib/local.js';
 import { paint, plural, shortTime, table, truncate } from '../lib/output.js';
 import { requireRuntime, settingsOf } from '../lib/settings.js';
@@ -307,5 +314,76 @@ export function dlqCommand(): Command {
       });
     });
 
+  dlq.addCommand(streamFailuresCommand());
   return dlq;
+}
+
+/**
+ * Stream batches the stream consumer gave up on after its retries. Locally they are files in
+ * <dataDir>/stream-failures/; in AWS, objects in the stream-failures bucket with the same content (the
+ * invocation record and the batch as `payload`). Redrive replays the batch through the same handler: every
+ * step it takes is idempotent, so records that had already worked do no harm.
+ */
+function streamFailuresCommand(): Command {
+  const stream = new Command('stream').description('stream batches kept after the stream consumer gave up');
+  stream
+    .command('list')
+    .description('show the kept batches: when, which shard and sequence numbers, how many records')
+    .option('--json', 'print them as JSON')
+    .action((options: { json?: boolean }, command: Command) => {
+      const { dataDir } = settingsOf(command);
+      const kept = listStreamFailures(streamFailuresDir(dataDir));
+      if (options.json) {
+        console.log(
+          JSON.stringify(
+            kept.map(({ failure }) => failure),
+            null,
+            2,
+          ),
+        );
+        return;
+      }
+      console.log(`${paint('bold', 'stream failures')}: ${plural(kept.length, 'batch', 'batches')}`);
+      if (kept.length)
+        console.log(
+          table(
+            ['kept', 'shard', 'first sequence', 'last sequence', 'records'],
+            kept.map(({ failure }) => [
+              shortTime(failure.timestamp),
+              truncate(failure.DDBStreamBatchInfo.shardId, 30),
+              failure.DDBStreamBatchInfo.startSequenceNumber,
+              failure.DDBStreamBatchInfo.endSequenceNumber,
+              String(failure.DDBStreamBatchInfo.batchSize),
+            ]),
+          ),
+        );
+    });
+  stream
+    .command('redrive')
+    .description('replay each kept batch through the stream consumer; a batch that works is removed')
+    .action(async (_options: unknown, command: Command) => {
+      const settings = settingsOf(command);
+      const runtime = requireRuntime(settings);
+      Object.assign(
+        process.env,
+        functionEnvironment({ ...runtime, streamArn: '', stop: async () => undefined }, runtime.eventLogFile),
+      );
+      const { handler } = await import('../../functions/stream/process-changes.js');
+      let replayed = 0;
+      let failed = 0;
+      for (const { file, failure } of listStreamFailures(streamFailuresDir(settings.dataDir))) {
+        const response = await handler(JSON.parse(failure.payload), lambdaContext('process-changes', 60));
+        if (response?.batchItemFailures?.length) failed++;
+        else {
+          removeStreamFailure(file);
+          replayed++;
+        }
+      }
+      console.log(
+        `stream: replayed ${plural(replayed, 'batch', 'batches')}` +
+          (failed ? paint('red', ` (${failed} failed again and stay kept)`) : ''),
+      );
+      if (failed) process.exitCode = 1;
+    });
+  return stream;
 }

@@ -3,6 +3,7 @@
 // is retried from its sequence number, up to maxRetries, then skipped.
 // Checkpoints are kept in a file so a restart resumes where it stopped.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import {
   type _Record,
   DescribeStreamCommand,
@@ -13,6 +14,7 @@ import {
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { STREAM } from '../resources.js';
 import { lambdaContext, withinTimeout } from './lambda-context.js';
+import { keepStreamFailure } from './stream-failures.js';
 import type { LambdaHandler } from './load-handler.js';
 import type { Poller } from './queue-poller.js';
 
@@ -50,6 +52,10 @@ export function startStreamPoller(options: {
 }): Poller {
   const { streams, streamArn } = options;
   const checkpoints = readCheckpoints(options.checkpointFile);
+  // Beside the checkpoints, in the data directory: <dataDir>/stream-failures/.
+  const failureDir = options.checkpointFile
+    ? join(dirname(options.checkpointFile), 'stream-failures')
+    : undefined;
   const iterators = new Map<string, string | undefined>();
   const finishedShards = new Set<string>();
   let running = true;
@@ -92,8 +98,22 @@ export function startStreamPoller(options: {
       } catch (error) {
         options.onError(error);
       }
-      if (attempt === STREAM.maxRetries)
-        options.onError(new Error(`stream batch skipped after ${attempt} retries`));
+      if (attempt === STREAM.maxRetries) {
+        // As the S3 on-failure destination in AWS: the batch is kept, to be redriven (outroute dlq stream).
+        const kept = failureDir
+          ? keepStreamFailure(
+              failureDir,
+              { Records: records.map((record) => toLambdaRecord(record, streamArn)) },
+              {
+                shardId,
+                streamArn,
+                functionName: options.functionName,
+                attempts: attempt + 1,
+              },
+            )
+          : 'nowhere (no checkpoint file)';
+        options.onError(new Error(`stream batch failed after ${attempt} retries, kept in ${kept}`));
+      }
     }
     const last = records.at(-1)?.dynamodb?.SequenceNumber;
     if (last) checkpoints[shardId] = last;
