@@ -12,7 +12,7 @@ export const FAIL_OVER_PAGE = 50;
  * The queue index is eventually consistent: a ticket queued a moment before the provider went offline may
  * be missing from the first pass. Passes repeat this long apart (past the index lag) until one finds nothing.
  */
-export const FAIL_OVER_RECHECK_SECONDS = 5;
+export const FAIL_OVER_RECHECK_SECONDS = 3;
 /** Passes at least: the first at once, the next after the lag. */
 const MIN_PASSES = 2;
 
