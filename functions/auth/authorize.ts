@@ -17,8 +17,9 @@ const TOUCH_SECONDS = 60;
  * Resolves the caller's API key to a principal (an unknown, revoked or
  * expired key is anonymous). It always authorizes: the handler decides
  * between 401, 403 and 404, so every refusal keeps the contract's error
- * shape. API Gateway caches the answer per key, so in AWS a revoked key may
- * work until that cache expires (AUTHORIZER_CACHE_TTL); locally at once.
+ * shape. The lookup is a consistent read, and API Gateway does not cache the
+ * answer (AUTHORIZER_CACHE_TTL is 0): a new key works and a revoked one stops
+ * at once, in AWS as locally.
  */
 export const handler = middy<
   APIGatewayRequestAuthorizerEventV2,

@@ -27,8 +27,13 @@ const HEAVY: readonly RouteEntry[] = [
   'http/get-provider-metrics',
 ];
 
-/** How long API Gateway caches the authorizer's answer per Authorization header. */
-export const AUTHORIZER_CACHE_TTL = Duration.minutes(5);
+/**
+ * How long API Gateway caches the authorizer's answer per Authorization header: not at all. An HTTP API
+ * caches every answer, "anonymous" included, so any TTL would refuse a key issued a moment after a
+ * failed attempt and let a revoked key work on; the price is one authorizer call (one consistent read)
+ * per request.
+ */
+export const AUTHORIZER_CACHE_TTL = Duration.seconds(0);
 
 /**
  * One JSON line per request. `status` is a number so a metric filter can

@@ -72,6 +72,11 @@ const contractError = (
 });
 
 async function readBody(request: IncomingMessage): Promise<Buffer | 'too_large'> {
+  // Refused before reading when the client says how much it sends (as the edge does), else while reading.
+  if (Number(request.headers['content-length'] ?? 0) > MAX_REQUEST_BYTES) {
+    request.resume();
+    return 'too_large';
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {

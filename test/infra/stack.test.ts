@@ -253,7 +253,8 @@ describe('the dev stack', () => {
       AuthorizerType: 'REQUEST',
       AuthorizerPayloadFormatVersion: '2.0',
       EnableSimpleResponses: true,
-      AuthorizerResultTtlInSeconds: 300,
+      // Never cached: the "anonymous" answer would be cached too, and revocation would lag.
+      AuthorizerResultTtlInSeconds: 0,
       IdentitySource: ['$request.header.Authorization'],
       AuthorizerUri: Match.objectLike({
         'Fn::Join': [
