@@ -4,6 +4,11 @@ import { extname } from 'node:path';
 import { Command, Option } from 'commander';
 import YAML from 'yaml';
 import { providerIdSchema, providerInputSchema, WEEKDAYS } from '../../shared/domain/schemas.js';
+import {
+  slaPolicyDefinitionSchema,
+  slaPolicyIdSchema,
+  type StoredSlaPolicy,
+} from '../../shared/domain/sla.js';
 import { adminClient, segment } from '../lib/api-client.js';
 import { ApiError, CliError } from '../lib/errors.js';
 import { paint, plural, table } from '../lib/output.js';
@@ -23,8 +28,20 @@ interface ProviderView {
   [field: string]: unknown;
 }
 
+/** A providers file: a list of providers, or `{items: [...], slaPolicies?: [...]}`. */
+export interface ProvidersDocument {
+  entries: ProviderEntry[];
+  /** SLA policies (`PUT /v1/sla-policies/{policyId}` bodies plus their policyId), so what-if runs use them too. */
+  slaPolicies: StoredSlaPolicy[];
+}
+
 /** The entries of a providers file (a list, or {items: [...]}), all validated before anything is sent. */
 export function parseProvidersFile(text: string, file: string): ProviderEntry[] {
+  return parseProvidersDocument(text, file).entries;
+}
+
+/** Providers and SLA policies of a file, all validated before anything is sent. */
+export function parseProvidersDocument(text: string, file: string): ProvidersDocument {
   let document: unknown;
   try {
     document = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : YAML.parse(text);
@@ -67,12 +84,37 @@ export function parseProvidersFile(text: string, file: string): ProviderEntry[] 
     }
     if (id.success && parsed.success) entries.push({ providerId: id.data, body });
   });
+  const slaPolicies = parseSlaPolicies(document, problems);
   if (problems.length) {
     throw new CliError(
       `${file}: ${plural(problems.length, 'problem')}, nothing was sent:\n${problems.map((line) => `  ${line}`).join('\n')}`,
     );
   }
-  return entries;
+  return { entries, slaPolicies };
+}
+
+/** `slaPolicies` of an `{items, slaPolicies}` document, each checked as `PUT /v1/sla-policies/{id}` would. */
+function parseSlaPolicies(document: unknown, problems: string[]): StoredSlaPolicy[] {
+  const raw = (document as { slaPolicies?: unknown } | null)?.slaPolicies;
+  if (raw === undefined || Array.isArray(document)) return [];
+  if (!Array.isArray(raw)) {
+    problems.push('slaPolicies: expected a list');
+    return [];
+  }
+  const policies: StoredSlaPolicy[] = [];
+  raw.forEach((item, index) => {
+    const { policyId, ...body } = (item && typeof item === 'object' ? item : {}) as Record<string, unknown>;
+    const label = `slaPolicies[${index}]${typeof policyId === 'string' ? ` ${policyId}` : ''}`;
+    const id = slaPolicyIdSchema.safeParse(policyId);
+    if (!id.success) problems.push(`${label}: policyId: ${id.error.issues[0]?.message ?? 'invalid'}`);
+    const parsed = slaPolicyDefinitionSchema.safeParse(body);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues)
+        problems.push(`${label}: ${issue.path.map(String).join('.') || '(body)'}: ${issue.message}`);
+    }
+    if (id.success && parsed.success) policies.push({ policyId: id.data, updatedAt: '', ...parsed.data });
+  });
+  return policies;
 }
 
 /** A provider as the API shows it, reduced to what `providers import` accepts. */
@@ -95,7 +137,7 @@ export function exportable(provider: ProviderView): Record<string, unknown> {
 }
 
 /** YAML that reads well and means the same to any YAML parser: short lists inline, strings quoted ("08:00" stays a string even in YAML 1.1). */
-export function providersYaml(list: Record<string, unknown>[]): string {
+export function providersYaml(list: Record<string, unknown>[] | Record<string, unknown>): string {
   const document = new YAML.Document(list);
   const inline = (node: YAML.YAMLSeq) =>
     node !== document.contents &&
@@ -135,7 +177,7 @@ export function providersCommand(): Command {
       const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
         throw new CliError(`cannot read ${file}: ${error.code ?? error.message}`);
       });
-      const entries = parseProvidersFile(text, file);
+      const { entries, slaPolicies } = parseProvidersDocument(text, file);
       const client = adminClient(settings);
       const existing = new Set(
         (await client.get<{ items: ProviderView[] }>('/v1/providers')).items.map((item) => item.providerId),
@@ -175,6 +217,10 @@ export function providersCommand(): Command {
         `\nimported ${entries.length - failed} of ${plural(entries.length, 'provider')} from ${file}: ${created} created, ${replaced} replaced${failed ? `, ${paint('red', `${failed} failed`)}` : ''}`,
       );
       if (failed) throw new CliError(`${plural(failed, 'provider')} could not be saved`);
+      for (const { policyId, updatedAt: _updatedAt, ...body } of slaPolicies)
+        await client.put(`/v1/sla-policies/${segment(policyId)}`, body);
+      if (slaPolicies.length)
+        console.log(`imported ${plural(slaPolicies.length, 'SLA policy', 'SLA policies')}`);
     });
 
   providers
@@ -187,8 +233,13 @@ export function providersCommand(): Command {
       const list = items
         .map(exportable)
         .sort((a, b) => String(a.providerId).localeCompare(String(b.providerId)));
-      if (options.format === 'json') process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
-      else process.stdout.write(providersYaml(list));
+      const policies = (await client.get<{ items: StoredSlaPolicy[] }>('/v1/sla-policies')).items.map(
+        ({ updatedAt: _updatedAt, ...policy }) => policy,
+      );
+      // A plain list while there are no SLA policies, so files stay as they were.
+      const document = policies.length ? { items: list, slaPolicies: policies } : list;
+      if (options.format === 'json') process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+      else process.stdout.write(providersYaml(document));
     });
 
   return providers;

@@ -29,6 +29,7 @@ port.on('message', ({ index, run }: RunRequest) => {
       policy: run.policy,
       ...(run.routingPolicy ? { routingPolicy: run.routingPolicy } : {}),
       ...(input.slaPolicy ? { slaPolicy: input.slaPolicy } : {}),
+      ...(input.slaPolicies?.length ? { slaPolicies: input.slaPolicies } : {}),
       ...(input.drainMs === undefined ? {} : { drainMs: input.drainMs }),
       seed: run.seed,
       onProgress: (arrived) => {

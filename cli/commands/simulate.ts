@@ -69,7 +69,7 @@ export function simulateCommand(): Command {
         : undefined;
       const policies = await policyChoices(options.policy);
       const slaPolicy = options.sla ? await slaPolicyFile(options.sla) : undefined;
-      const providers = await readProvidersFile(options.providers);
+      const { providers, slaPolicies } = await readProvidersFile(options.providers);
       const tickets = await readTraceFile(options.trace, {
         tz: options.tz,
         ...(options.map ? { map: columnMap(options.map) } : {}),
@@ -88,6 +88,7 @@ export function simulateCommand(): Command {
         runs,
         drainMs: drainDays! * DAY_MS,
         ...(slaPolicy ? { slaPolicy } : {}),
+        slaPolicies,
         ...(workers ? { workers } : {}),
       });
       const rows = options.perSeed ? outcomes.map(runRow) : meanRows(outcomes);

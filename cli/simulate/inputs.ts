@@ -1,9 +1,10 @@
 // The simulator's input files: a trace CSV and a providers file, each failing as one CLI error line.
 import { readFile } from 'node:fs/promises';
 import { providerInputSchema } from '../../shared/domain/schemas.js';
+import type { StoredSlaPolicy } from '../../shared/domain/sla.js';
 import { parseTrace, TraceError, type TraceOptions } from '../../shared/simulation/trace.js';
 import type { SimProviderConfig, TraceTicket } from '../../shared/simulation/types.js';
-import { parseProvidersFile } from '../commands/providers.js';
+import { parseProvidersDocument, type ProvidersDocument } from '../commands/providers.js';
 import { CliError } from '../lib/errors.js';
 
 export async function readText(file: string, option: string): Promise<string> {
@@ -26,12 +27,14 @@ export async function readTraceFile(file: string, options: TraceOptions): Promis
   return tickets;
 }
 
-/** The providers of an `outroute providers import` file, as the simulator takes them. */
-export async function readProvidersFile(file: string): Promise<SimProviderConfig[]> {
+/** The providers (and SLA policies) of an `outroute providers import` file, as the simulator takes them. */
+export async function readProvidersFile(
+  file: string,
+): Promise<{ providers: SimProviderConfig[]; slaPolicies: StoredSlaPolicy[] }> {
   const text = await readText(file, '--providers');
-  let entries: ReturnType<typeof parseProvidersFile>;
+  let document: ProvidersDocument;
   try {
-    entries = parseProvidersFile(text, file);
+    document = parseProvidersDocument(text, file);
   } catch (error) {
     // The import's message lists one problem a line and says nothing was sent: here, one line.
     if (!(error instanceof CliError)) throw error;
@@ -40,5 +43,11 @@ export async function readProvidersFile(file: string): Promise<SimProviderConfig
     throw new CliError([head, problems.map((line) => line.trim()).join('; ')].filter(Boolean).join(' '));
   }
   // Already validated; parsing again fills in the schema's defaults (cost, quality).
-  return entries.map((entry) => ({ providerId: entry.providerId, ...providerInputSchema.parse(entry.body) }));
+  return {
+    providers: document.entries.map((entry) => ({
+      providerId: entry.providerId,
+      ...providerInputSchema.parse(entry.body),
+    })),
+    slaPolicies: document.slaPolicies,
+  };
 }

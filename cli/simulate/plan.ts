@@ -1,6 +1,7 @@
 // A set of simulation runs and how they are carried out: on worker threads, with a progress bar.
 import cliProgress from 'cli-progress';
 import type { SlaPolicy } from '../../shared/domain/schemas.js';
+import type { StoredSlaPolicy } from '../../shared/domain/sla.js';
 import type { SimProviderConfig, TraceTicket } from '../../shared/simulation/types.js';
 import type { PolicyChoice } from './options.js';
 import { runInParallel, type RunOutcome, type RunSpec } from './pool.js';
@@ -10,6 +11,7 @@ export interface SimulationPlan {
   providers: SimProviderConfig[];
   runs: RunSpec[];
   slaPolicy?: SlaPolicy;
+  slaPolicies?: readonly StoredSlaPolicy[];
   drainMs: number;
   workers?: number;
 }
@@ -50,6 +52,7 @@ export async function simulatePlan(plan: SimulationPlan): Promise<RunOutcome[]> 
         providers: plan.providers,
         drainMs: plan.drainMs,
         ...(plan.slaPolicy ? { slaPolicy: plan.slaPolicy } : {}),
+        ...(plan.slaPolicies?.length ? { slaPolicies: plan.slaPolicies } : {}),
       },
       plan.runs,
       { onProgress: bar.update, ...(plan.workers ? { workers: plan.workers } : {}) },

@@ -6,6 +6,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RoutingPolicy, SlaPolicy } from '../../shared/domain/schemas.js';
+import type { StoredSlaPolicy } from '../../shared/domain/sla.js';
 import type {
   PolicyName,
   SimProviderConfig,
@@ -18,6 +19,8 @@ export interface SimulationInput {
   tickets: readonly TraceTicket[];
   providers: readonly SimProviderConfig[];
   slaPolicy?: SlaPolicy;
+  /** Named SLA policies (business hours, conditions), matched per ticket as production does. */
+  slaPolicies?: readonly StoredSlaPolicy[];
   drainMs?: number;
 }
 

@@ -245,6 +245,43 @@ describe('the operator CLI against npm start', () => {
     expect(ours(YAML.parse((await cli(['providers', 'export'])).stdout))).toStrictEqual(providersFile);
   });
 
+  it('providers import carries SLA policies, export prints them back, and a bad policy stops the whole file', async () => {
+    const policy = {
+      policyId: 'cli-business-day',
+      order: 5,
+      // Only a skill no other test uses, so the platform's other tickets keep the default policy.
+      match: { skill: ['cli-sla-only'] },
+      calendar: {
+        timeZone: 'America/New_York',
+        businessHours: Object.fromEntries(
+          ['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, [['09:00', '17:00']]]),
+        ),
+      },
+      targets: { P3: { resolutionSeconds: 28800 } },
+      atRiskFraction: 0.8,
+    };
+    const broken = join(workDir, 'broken-policy.yaml');
+    writeFileSync(
+      broken,
+      YAML.stringify({
+        items: providersFile,
+        slaPolicies: [{ ...policy, targets: { P3: { resolutionSeconds: -1 } } }],
+      }),
+    );
+    const refused = await cli(['providers', 'import', broken]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/slaPolicies\[0\] cli-business-day: targets\.P3\.resolutionSeconds/);
+    expect((await api(platform, 'GET', '/v1/sla-policies/cli-business-day')).status).toBe(404);
+
+    const file = join(workDir, 'with-policies.yaml');
+    writeFileSync(file, YAML.stringify({ items: providersFile, slaPolicies: [policy] }));
+    const imported = await cli(['providers', 'import', file]);
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toMatch(/imported 1 SLA policy/);
+    const exported = YAML.parse((await cli(['providers', 'export'])).stdout);
+    expect(exported.slaPolicies).toStrictEqual([policy]);
+  });
+
   it('keys create prints a key, once, that the API accepts', async () => {
     const source = await cli(['keys', 'create', '--role', 'source', '--source', 'cli-crm']);
     expect(source.code).toBe(0);
