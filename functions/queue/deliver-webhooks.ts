@@ -19,6 +19,20 @@ function deps(): DeliveryDeps {
   };
 }
 
+function parseMessage(body: string): WebhookDeliveryMessage | undefined {
+  try {
+    const message = JSON.parse(body) as Partial<WebhookDeliveryMessage>;
+    const valid =
+      typeof message.webhookId === 'string' &&
+      typeof message.event?.id === 'string' &&
+      typeof message.event.type === 'string' &&
+      typeof message.enqueuedAt === 'number';
+    return valid ? (message as WebhookDeliveryMessage) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Delivers a batch from the FIFO webhook queue: each group (subscription ×
  * ticket) in order, groups side by side. A delivery to retry is hidden until
@@ -30,7 +44,12 @@ async function deliverBatch(event: SQSEvent): Promise<SQSBatchResponse> {
   const delivery = deps();
   const groups = new Map<string, { record: SQSRecord; message: WebhookDeliveryMessage }[]>();
   for (const record of event.Records) {
-    const message = JSON.parse(record.body) as WebhookDeliveryMessage;
+    const message = parseMessage(record.body);
+    if (!message) {
+      // Not ours (only the stream consumer and the delivery function write this queue): dropped, said so.
+      logger.error('webhook queue message is not a delivery; dropped', { messageId: record.messageId });
+      continue;
+    }
     const group = deliveryGroupOf(message);
     groups.set(group, [...(groups.get(group) ?? []), { record, message }]);
   }
