@@ -1,6 +1,7 @@
 // `npm start`: the whole platform on this machine. See API.md, "Running locally".
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
+import { parseFaults } from '../../shared/store/dynamo-faults.js';
 import { registerAdminKey } from './admin-key.js';
 import { dashboardSite } from './dashboard-site.js';
 import { Phases } from './phases.js';
@@ -32,7 +33,8 @@ try {
   const runtime = await startRuntime({
     port: PORT,
     dataDir: OUTROUTE_DATA_DIR,
-    sweepSeconds: OUTROUTE_SWEEP_SECONDS,
+    // OUTROUTE_FAULTS's sweep=60s (AWS's cadence) wins over the local default.
+    sweepSeconds: (parseFaults(process.env.OUTROUTE_FAULTS).sweepMs ?? OUTROUTE_SWEEP_SECONDS * 1000) / 1000,
     site: dashboardSite(),
     phases,
   });
