@@ -149,7 +149,7 @@ interface Operation {
 
 const document = openApiDocument();
 const operations: Operation[] = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
-  (['get', 'put', 'post', 'delete'] as const).flatMap((method) => {
+  (['get', 'put', 'post', 'patch', 'delete'] as const).flatMap((method) => {
     const operation = (item as Record<string, { parameters?: { in: string; name: string }[] }>)[method];
     if (!operation) return [];
     return [
