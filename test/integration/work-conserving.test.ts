@@ -43,6 +43,45 @@ describe('work-conserving routing', () => {
     expect(await routeNow(ctx, [second])).toStrictEqual(['queued']);
   });
 
+  it('a freed slot wakes the parked tickets its provider may take, not older ones nobody can', async () => {
+    const skill = uniqueId('billing');
+    const provider = await givenProvider(ctx, { capacity: 1, skills: { [skill]: 3 } });
+    const sourceId = uniqueId('crm');
+    // Two older parked tickets for a skill no provider has: they must not take the wake-ups.
+    const orphans = [
+      await givenTicket(ctx, sourceId, { skill: uniqueId('nobody-has') }),
+      await givenTicket(ctx, sourceId, { skill: uniqueId('nobody-has') }),
+    ];
+    clock.advance(1);
+    const [first, waiting] = [
+      await givenTicket(ctx, sourceId, { skill }),
+      await givenTicket(ctx, sourceId, { skill }),
+    ];
+    expect(await routeNow(ctx, [...orphans, first, waiting])).toStrictEqual([
+      'parked',
+      'parked',
+      'queued',
+      'parked',
+    ]);
+    await drainRoutingQueue();
+
+    const [item] = await leaseTickets(ctx, provider.providerId, { max: 1, leaseSeconds: 60 });
+    const before = await getTicket(ctx.table, first);
+    await completeTicket(
+      ctx,
+      { principal: ADMIN, ticketId: first, leaseToken: item?.leaseToken ?? '' },
+      undefined,
+    );
+    const after = await getTicket(ctx.table, first);
+    await processChanges(
+      streamEvent([streamRecord(ticketItem(before as never), ticketItem(after as never))]),
+      lambdaContext('process-changes'),
+    );
+    const woken = await drainRoutingQueue();
+    expect(woken).toContain(waiting);
+    for (const orphan of orphans) expect(woken).not.toContain(orphan);
+  });
+
   it('relaxes the proficiency a long-parked ticket asks for, one step per interval', async () => {
     const skill = uniqueId('rare');
     const junior = await givenProvider(ctx, { skills: { [skill]: 2 } });
