@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { CalendarCache, isOpenAt } from '../shared/domain/calendar.js';
 import { decideRoute } from '../shared/domain/routing.js';
+import { STORED_CANDIDATES } from '../shared/use-cases/route-ticket.js';
 import {
   DATA_CLEARANCES,
   DEFAULT_ROUTING_POLICY,
@@ -130,6 +131,8 @@ function run(providerCount: number, decisions: number) {
       policy: DEFAULT_ROUTING_POLICY,
       nowMs,
       calendars,
+      // As the router calls it: the explanation keeps the first 25 candidates.
+      maxCandidates: STORED_CANDIDATES,
     };
   };
   for (let i = 0; i < WARM_UP_DECISIONS; i++) decideRoute(inputFor(i));

@@ -22,6 +22,11 @@ export interface DecisionInput {
   policy: RoutingPolicy;
   nowMs: number;
   calendars: CalendarCache;
+  /**
+   * The explanation lists at most this many candidates, eligible ones first (default: all). Formatting a
+   * candidate costs more than deciding about it, and the router stores only the first few.
+   */
+  maxCandidates?: number;
 }
 
 export interface RoutingDecision {
@@ -128,11 +133,38 @@ function placementFields(placement: Placement): Partial<Candidate> {
   };
 }
 
+/** A candidate as data; its explanation is only formatted if it makes the list (formatting costs most). */
+interface Explained {
+  providerId: string;
+  eligible: boolean;
+  reasons?: IneligibilityReason[];
+  placement?: Placement;
+  scored?: Ranked;
+}
+
+const refused = (providerId: string, reasons: IneligibilityReason[]): Explained => ({
+  providerId,
+  eligible: false,
+  reasons,
+});
+
 const unplaced = (
   { provider, placement }: Assessed,
   eligible: boolean,
   reasons: IneligibilityReason[],
-): Candidate => ({ providerId: provider.providerId, eligible, ...placementFields(placement), reasons });
+): Explained => ({ providerId: provider.providerId, eligible, reasons, placement });
+
+function explain({ providerId, eligible, reasons, placement, scored }: Explained): Candidate {
+  if (scored)
+    return {
+      providerId,
+      eligible,
+      ...placementFields(scored.placement),
+      score: round3(scored.score),
+      factors: roundFactors(scored.factors),
+    };
+  return { providerId, eligible, ...(placement ? placementFields(placement) : {}), reasons };
+}
 
 type Ranked = Assessed & ScoredProvider;
 
@@ -150,12 +182,10 @@ function rankTier(
     const completionMs = entry.placement.completionMs as number;
     const window = openHoursBetween(entry.calendar, work.createdMs, work.dueMs) ?? 0;
     const slack = slackFactor(slackOpenHours(entry.calendar, completionMs, work.dueMs), window);
-    return { ...entry, completionMs, slack };
+    return { ...entry, completionMs, slack, tie: tieBreak(work.ticketId, entry.provider.providerId) };
   });
   const ranked = scoreFeasible(feasible, shares, policy.weights).sort(
-    (a, b) =>
-      b.score - a.score ||
-      tieBreak(work.ticketId, a.provider.providerId) - tieBreak(work.ticketId, b.provider.providerId),
+    (a, b) => b.score - a.score || a.tie - b.tie,
   );
   const best = ranked[0];
   if (!best || !shares.deficit.has(best.provider.providerId)) return { ranked, byShare: false };
@@ -169,35 +199,36 @@ function rankTier(
   return { ranked: [chosen, ...ranked.filter((entry) => entry !== chosen)], byShare: true };
 }
 
-function eligibleCandidate(entry: Ranked): Candidate {
-  return {
-    providerId: entry.provider.providerId,
-    eligible: true,
-    ...placementFields(entry.placement),
-    score: round3(entry.score),
-    factors: roundFactors(entry.factors),
-  };
+const eligibleCandidate = (entry: Ranked): Explained => ({
+  providerId: entry.provider.providerId,
+  eligible: true,
+  scored: entry,
+});
+
+interface DecisionParts {
+  outcome: RoutingDecision['outcome'];
+  reason: string;
+  eligible: Explained[];
+  ineligible: Explained[];
+  bestEffortLate?: boolean;
+  lost?: boolean;
 }
 
-function decision(
-  outcome: RoutingDecision['outcome'],
-  reason: string,
-  eligible: Candidate[],
-  ineligible: Candidate[],
-  nowMs: number,
-  flags: { bestEffortLate?: boolean; lost?: boolean } = {},
-): RoutingDecision {
-  const order = eligible.map((candidate) => candidate.providerId);
+function decision(parts: DecisionParts, input: DecisionInput): RoutingDecision {
+  const order = parts.eligible.map((candidate) => candidate.providerId);
+  const limit = input.maxCandidates ?? Number.POSITIVE_INFINITY;
+  const shown = parts.eligible.slice(0, limit);
+  if (shown.length < limit) shown.push(...parts.ineligible.sort(byProviderId).slice(0, limit - shown.length));
   return {
-    outcome,
+    outcome: parts.outcome,
     order,
-    bestEffortLate: flags.bestEffortLate ?? false,
-    lost: flags.lost ?? false,
+    bestEffortLate: parts.bestEffortLate ?? false,
+    lost: parts.lost ?? false,
     explanation: {
-      decidedAt: iso(nowMs),
+      decidedAt: iso(input.nowMs),
       providerId: order[0] ?? null,
-      reason,
-      candidates: [...eligible, ...ineligible.sort(byProviderId)],
+      reason: parts.reason,
+      candidates: shown.map(explain),
     },
   };
 }
@@ -216,7 +247,7 @@ export function decideRoute(input: DecisionInput): RoutingDecision {
   const { ticket, providers, policy, nowMs, calendars } = input;
   const settings = placementSettings(policy);
   const work = asQueuedWork(ticket);
-  const ineligible: Candidate[] = [];
+  const ineligible: Explained[] = [];
   const clean: Assessed[] = [];
   const displacing: Assessed[] = [];
   const overflow: Assessed[] = [];
@@ -228,16 +259,12 @@ export function decideRoute(input: DecisionInput): RoutingDecision {
     const reasons = hardFilterReasons(provider, ticket);
     const onlyFull = reasons.length === 1 && reasons[0] === 'at_capacity';
     if (reasons.length > 0 && !onlyFull) {
-      ineligible.push({ providerId: provider.providerId, eligible: false, reasons });
+      ineligible.push(refused(provider.providerId, reasons));
       continue;
     }
     const entry = assess(provider, work, calendars, nowMs, settings);
     if (!entry) {
-      ineligible.push({
-        providerId: provider.providerId,
-        eligible: false,
-        reasons: ['invalid_configuration'],
-      });
+      ineligible.push(refused(provider.providerId, ['invalid_configuration']));
       continue;
     }
     if (!provider.overflow) pool.push(provider);
@@ -261,11 +288,13 @@ export function decideRoute(input: DecisionInput): RoutingDecision {
           ? ROUTING_REASONS.allocationShare
           : ROUTING_REASONS.bestScore;
     return decision(
-      'route',
-      reason,
-      ranked.flatMap((tier) => tier.ranked.map(eligibleCandidate)),
-      [...ineligible, ...late.map((entry) => unplaced(entry, false, ['cannot_meet_due']))],
-      nowMs,
+      {
+        outcome: 'route',
+        reason,
+        eligible: ranked.flatMap((tier) => tier.ranked.map(eligibleCandidate)),
+        ineligible: [...ineligible, ...late.map((entry) => unplaced(entry, false, ['cannot_meet_due']))],
+      },
+      input,
     );
   }
 
@@ -273,35 +302,47 @@ export function decideRoute(input: DecisionInput): RoutingDecision {
     late.length + full.length > 0 && ![...late, ...full].some((e) => couldStillMeetDue(e, work.dueMs));
   if (full.some((entry) => meetsDue(entry, work.dueMs))) {
     return decision(
-      'park',
-      ROUTING_REASONS.waitingForSlot,
-      [],
-      [...ineligible, ...late.map((entry) => unplaced(entry, false, ['cannot_meet_due']))],
-      nowMs,
+      {
+        outcome: 'park',
+        reason: ROUTING_REASONS.waitingForSlot,
+        eligible: [],
+        ineligible: [...ineligible, ...late.map((entry) => unplaced(entry, false, ['cannot_meet_due']))],
+      },
+      input,
     );
   }
   // Late anyway: parking would not help, so the earliest finisher takes it.
   const finishing = late
     .filter((entry) => entry.placement.meanCompletionMs !== null)
+    .map((entry) => ({ ...entry, tie: tieBreak(work.ticketId, entry.provider.providerId) }))
     .sort(
       (a, b) =>
-        (a.placement.meanCompletionMs as number) - (b.placement.meanCompletionMs as number) ||
-        tieBreak(work.ticketId, a.provider.providerId) - tieBreak(work.ticketId, b.provider.providerId),
+        (a.placement.meanCompletionMs as number) - (b.placement.meanCompletionMs as number) || a.tie - b.tie,
     );
   const neverFinishing = late
     .filter((entry) => entry.placement.meanCompletionMs === null)
     .map((entry) => unplaced(entry, false, ['cannot_meet_due']));
   if (finishing.length > 0) {
     return decision(
-      'route',
-      ROUTING_REASONS.bestEffortLate,
-      finishing.map((entry) => unplaced(entry, true, ['cannot_meet_due'])),
-      [...ineligible, ...neverFinishing],
-      nowMs,
-      { bestEffortLate: true, lost },
+      {
+        outcome: 'route',
+        reason: ROUTING_REASONS.bestEffortLate,
+        eligible: finishing.map((entry) => unplaced(entry, true, ['cannot_meet_due'])),
+        ineligible: [...ineligible, ...neverFinishing],
+        bestEffortLate: true,
+        lost,
+      },
+      input,
     );
   }
-  return decision('park', ROUTING_REASONS.noEligibleProvider, [], [...ineligible, ...neverFinishing], nowMs, {
-    lost,
-  });
+  return decision(
+    {
+      outcome: 'park',
+      reason: ROUTING_REASONS.noEligibleProvider,
+      eligible: [],
+      ineligible: [...ineligible, ...neverFinishing],
+      lost,
+    },
+    input,
+  );
 }

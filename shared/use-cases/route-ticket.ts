@@ -67,6 +67,7 @@ export async function routeTicket(
       policy: state.policy,
       nowMs,
       calendars: state.calendars,
+      maxCandidates: STORED_CANDIDATES,
     });
   let decision = decide();
   if (decision.outcome === 'park' && state.refresh) {

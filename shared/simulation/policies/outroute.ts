@@ -16,6 +16,8 @@ export const outroutePolicy: SimPolicy = {
       policy: world.routingPolicy,
       nowMs,
       calendars: world.calendars,
+      // The simulator reads the decision, never its explanation.
+      maxCandidates: 0,
     });
     return {
       providerId: decision.outcome === 'route' ? (decision.order[0] ?? null) : null,
