@@ -204,6 +204,16 @@ export async function listApiKeys(
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey && ++pages < MAX_LIST_PAGES);
+  if (filter.ownerId) {
+    // One owner's keys: its set is read consistently, so a key issued a moment ago is listed too.
+    const listed = new Set(keys.map((key) => key.keyId));
+    for (const keyId of await keyIdsOfOwner(table, filter.ownerId)) {
+      if (listed.has(keyId)) continue;
+      const item = await storedKeyById(table, keyId);
+      if (item && (!filter.role || item.role === filter.role)) keys.push(recordOf(item));
+    }
+    keys.sort((a, b) => (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0));
+  }
   return keys;
 }
 
