@@ -229,6 +229,7 @@ describe('tickets under SLA policies', () => {
     clock.advance(10 * MINUTE);
     await completeTicket(ctx, { principal, ticketId, leaseToken: item!.leaseToken }, 'done');
 
+    await indexesSettled(); // the report finds its tickets through an index
     const report = await slaMetricsReport(ctx, { policyId, from: new Date(createdAt - 1000).toISOString() });
     expect(
       report.items.map(({ target, tickets, met, breached, attainment, p50Seconds }) => [
