@@ -12,6 +12,8 @@ import {
   PRIORITIES,
 } from '../shared/domain/schemas.js';
 import type { ProviderSnapshot, RoutableTicket } from '../shared/domain/types.js';
+// Deterministic pseudo-random numbers (mulberry32), so every run measures the same work.
+import { seededRandom as random } from '../shared/simulation/random.js';
 
 // Wednesday noon UTC: evening in Asia, early morning in the Americas.
 const START_MS = Date.parse('2026-03-04T12:00:00.000Z');
@@ -22,17 +24,6 @@ const SIZES = [
   { providers: 1000, decisions: 3_000 },
 ];
 const WARM_UP_DECISIONS = 2_000;
-
-/** Deterministic pseudo-random numbers (mulberry32), so every run measures the same work. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 type Hours = Pick<ProviderSnapshot, 'timeZone' | 'businessHours' | 'holidays'>;
 const weekdays = (windows: [string, string][]) => ({

@@ -4,20 +4,12 @@
 // warm (the compiled calendars cached per policy, as the handlers keep them). Run: npm run bench:sla
 import { performance } from 'node:perf_hooks';
 import { BusinessClockCache, type CalendarHours } from '../shared/domain/calendar.js';
+// Deterministic pseudo-random numbers (mulberry32), so every run measures the same work.
+import { seededRandom as random } from '../shared/simulation/random.js';
 
 const COUNT = 10_000;
 const YEAR_S = 366 * 86_400;
 const START_MS = Date.parse('2026-01-01T00:00:00.000Z');
-
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const weekdays = (windows: [string, string][]) =>
   Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => [day, windows]));

@@ -13,6 +13,18 @@ import { streamEvent, streamRecord } from '../fixtures/stream.js';
 const clock = new TestClock(Date.now());
 const ctx = testContext(clock);
 
+/** The provider leases and completes the ticket, and the stream consumer sees the change (freeing its slot). */
+async function leaseAndComplete(providerId: string, ticketId: string): Promise<void> {
+  const [item] = await leaseTickets(ctx, providerId, { max: 1, leaseSeconds: 60 });
+  const before = await getTicket(ctx.table, ticketId);
+  await completeTicket(ctx, { principal: ADMIN, ticketId, leaseToken: item?.leaseToken ?? '' }, undefined);
+  const after = await getTicket(ctx.table, ticketId);
+  await processChanges(
+    streamEvent([streamRecord(ticketItem(before as never), ticketItem(after as never))]),
+    lambdaContext('process-changes'),
+  );
+}
+
 describe('work-conserving routing', () => {
   it('wakes a parked ticket as soon as a slot frees, without waiting for the sweeper', async () => {
     const skill = uniqueId('full');
@@ -27,18 +39,7 @@ describe('work-conserving routing', () => {
     expect(parked?.routing?.candidates[0]?.reasons).toStrictEqual(['at_capacity']);
     await drainRoutingQueue();
 
-    const [item] = await leaseTickets(ctx, provider.providerId, { max: 1, leaseSeconds: 60 });
-    const before = await getTicket(ctx.table, first);
-    await completeTicket(
-      ctx,
-      { principal: ADMIN, ticketId: first, leaseToken: item?.leaseToken ?? '' },
-      undefined,
-    );
-    const after = await getTicket(ctx.table, first);
-    await processChanges(
-      streamEvent([streamRecord(ticketItem(before as never), ticketItem(after as never))]),
-      lambdaContext('process-changes'),
-    );
+    await leaseAndComplete(provider.providerId, first);
     expect(await drainRoutingQueue()).toContain(second);
     expect(await routeNow(ctx, [second])).toStrictEqual(['queued']);
   });
@@ -65,18 +66,7 @@ describe('work-conserving routing', () => {
     ]);
     await drainRoutingQueue();
 
-    const [item] = await leaseTickets(ctx, provider.providerId, { max: 1, leaseSeconds: 60 });
-    const before = await getTicket(ctx.table, first);
-    await completeTicket(
-      ctx,
-      { principal: ADMIN, ticketId: first, leaseToken: item?.leaseToken ?? '' },
-      undefined,
-    );
-    const after = await getTicket(ctx.table, first);
-    await processChanges(
-      streamEvent([streamRecord(ticketItem(before as never), ticketItem(after as never))]),
-      lambdaContext('process-changes'),
-    );
+    await leaseAndComplete(provider.providerId, first);
     const woken = await drainRoutingQueue();
     expect(woken).toContain(waiting);
     for (const orphan of orphans) expect(woken).not.toContain(orphan);
