@@ -28,8 +28,8 @@ export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
       providers: await snapshots.get(ctx),
       policy: await getPolicy(ctx.table, 'routing'),
       calendars,
-      // Before parking: anything older than a moment may miss a provider just added or opened.
-      refresh: () => snapshots.get(ctx, PARK_REFRESH_AGE_MS),
+      // Before parking: anything older than a moment, or than the ticket, may miss a provider just added or opened.
+      refresh: (changedAtMs) => snapshots.get(ctx, PARK_REFRESH_AGE_MS, changedAtMs),
     };
     const routeRecord = async (record: SQSRecord) => {
       const message = JSON.parse(record.body) as RoutingMessage;

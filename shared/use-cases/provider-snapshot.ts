@@ -69,9 +69,18 @@ export class ProviderSnapshotCache {
   private snapshot?: { loadedAt: number; providers: Map<string, ProviderSnapshot> };
 
   /** The snapshot, reloaded when older than `maxAgeMs`. */
-  async get(ctx: AppContext, maxAgeMs = SNAPSHOT_TTL_MS): Promise<Map<string, ProviderSnapshot>> {
+  async get(
+    ctx: AppContext,
+    maxAgeMs = SNAPSHOT_TTL_MS,
+    /** Reload as well when the snapshot was taken at or before this instant. */
+    notBeforeMs = Number.NEGATIVE_INFINITY,
+  ): Promise<Map<string, ProviderSnapshot>> {
     const nowMs = ctx.now();
-    if (!this.snapshot || nowMs - this.snapshot.loadedAt > maxAgeMs) {
+    if (
+      !this.snapshot ||
+      nowMs - this.snapshot.loadedAt > maxAgeMs ||
+      this.snapshot.loadedAt <= notBeforeMs
+    ) {
       const providers = await loadProviderSnapshot(ctx);
       this.snapshot = {
         loadedAt: nowMs,

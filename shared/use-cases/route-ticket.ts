@@ -27,9 +27,10 @@ export interface RouterState {
   calendars: CalendarCache;
   /**
    * Reloads the providers. Called before parking a ticket, so a provider
-   * added or opened since the snapshot was taken is never missed.
+   * added or opened since the snapshot was taken is never missed: at least
+   * when the snapshot is older than the ticket's last change (`changedAtMs`).
    */
-  refresh?: () => Promise<Map<string, ProviderSnapshot>>;
+  refresh?: (changedAtMs: number) => Promise<Map<string, ProviderSnapshot>>;
 }
 
 const trimmed = (explanation: RoutingExplanation): RoutingExplanation => ({
@@ -71,7 +72,7 @@ export async function routeTicket(
     });
   let decision = decide();
   if (decision.outcome === 'park' && state.refresh) {
-    state.providers = await state.refresh();
+    state.providers = await state.refresh(Date.parse(ticket.updatedAt));
     decision = decide();
   }
   // A refused reservation means our view of that provider was stale: refresh it
