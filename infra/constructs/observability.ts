@@ -21,7 +21,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { FilterPattern, type LogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { TABLE } from '../resources.js';
@@ -30,6 +30,27 @@ import type { OutrouteFunction } from './outroute-function.js';
 import type { Queues } from './queues.js';
 
 export const METRIC_NAMESPACE = 'Outroute';
+
+/**
+ * Alarms of one construct: named `<prefix>-<kebab-case name>`, raised at or above the threshold in one
+ * period, quiet without data, sent to the alarm topic and collected in `alarms` (the dashboard lists them).
+ */
+export function alarmFactory(scope: Construct, config: StageConfig, topic: ITopic, alarms: Alarm[]) {
+  return (name: string, description: string, metric: IMetric, threshold: number): Alarm => {
+    const created = new Alarm(scope, name, {
+      alarmName: `${config.prefix}-${name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}`,
+      alarmDescription: description,
+      metric,
+      threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    created.addAlarmAction(new SnsAction(topic));
+    alarms.push(created);
+    return created;
+  };
+}
 const SERVICE = { service: 'outroute' };
 
 export interface ObservabilityProps {
@@ -119,20 +140,7 @@ export class Observability extends Construct {
       period: Duration.minutes(5),
     });
 
-    const alarm = (name: string, description: string, metric: IMetric, threshold: number) => {
-      const created = new Alarm(this, name, {
-        alarmName: `${config.prefix}-${name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}`,
-        alarmDescription: description,
-        metric,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-      created.addAlarmAction(new SnsAction(this.topic));
-      this.alarms.push(created);
-      return created;
-    };
+    const alarm = alarmFactory(this, config, this.topic, this.alarms);
     alarm(
       'IntakeDlqNotEmpty',
       'Intake messages were dead-lettered: invalid bodies (error in the message attributes) or repeated failures.',

@@ -12,6 +12,15 @@ import type { StageConfig } from '../stage-config.js';
 /** Dead letters stay as long as SQS allows, so an operator has time to look (the local runtime does the same). */
 const DEAD_LETTER_RETENTION = Duration.days(14);
 
+/** Every queue of the platform: KMS with the platform key, TLS only. */
+export const encryptedQueueProps = (key: IKey) => ({
+  encryption: QueueEncryption.KMS,
+  encryptionMasterKey: key,
+  // One KMS data key per hour per principal instead of per 5 minutes: fewer KMS calls, same key.
+  dataKeyReuse: Duration.hours(1),
+  enforceSSL: true,
+});
+
 export interface WorkQueue {
   definition: QueueDefinition;
   queue: Queue;
@@ -30,13 +39,7 @@ export class Queues extends Construct {
 
   constructor(scope: Construct, id: string, props: { config: StageConfig; key: IKey }) {
     super(scope, id);
-    const encrypted = {
-      encryption: QueueEncryption.KMS,
-      encryptionMasterKey: props.key,
-      // One KMS data key per hour per principal instead of per 5 minutes: fewer KMS calls, same key.
-      dataKeyReuse: Duration.hours(1),
-      enforceSSL: true,
-    };
+    const encrypted = encryptedQueueProps(props.key);
     const workQueue = (name: QueueName): WorkQueue => {
       const definition = QUEUES[name];
       const deadLetterQueue = new Queue(this, `${definition.logicalName}Dlq`, {

@@ -2,22 +2,16 @@
 // with the platform key, TLS only), the delivery function fed by the queue
 // with partial batch failures, and its alarms (DLQ depth, failure rate, errors).
 import { Duration } from 'aws-cdk-lib';
-import {
-  Alarm,
-  ComparisonOperator,
-  MathExpression,
-  Metric,
-  TreatMissingData,
-} from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { type Alarm, MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { WEBHOOK_QUEUE } from '../resources.js';
 import type { StageConfig } from '../stage-config.js';
-import { METRIC_NAMESPACE } from './observability.js';
+import { alarmFactory, METRIC_NAMESPACE } from './observability.js';
+import { encryptedQueueProps } from './queues.js';
 import { type FunctionContext, OutrouteFunction } from './outroute-function.js';
 
 /** Batches delivered at once: each holds up to 10 receivers for at most 5 s per request. */
@@ -29,13 +23,7 @@ export class WebhookQueues extends Construct {
 
   constructor(scope: Construct, id: string, props: { config: StageConfig; key: IKey }) {
     super(scope, id);
-    const encrypted = {
-      encryption: QueueEncryption.KMS,
-      encryptionMasterKey: props.key,
-      dataKeyReuse: Duration.hours(1),
-      enforceSSL: true,
-      fifo: true,
-    };
+    const encrypted = { ...encryptedQueueProps(props.key), fifo: true };
     this.deadLetterQueue = new Queue(this, `${WEBHOOK_QUEUE.logicalName}Dlq`, {
       ...encrypted,
       queueName: `${props.config.prefix}-webhooks-dlq.fifo`,
@@ -79,19 +67,7 @@ export class WebhookDelivery extends Construct {
       }),
     );
 
-    const alarm = (name: string, description: string, metric: Metric | MathExpression, threshold: number) => {
-      const created = new Alarm(this, name, {
-        alarmName: `${config.prefix}-${name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}`,
-        alarmDescription: description,
-        metric,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-      created.addAlarmAction(new SnsAction(props.alarmTopic));
-      this.alarms.push(created);
-    };
+    const alarm = alarmFactory(this, config, props.alarmTopic, this.alarms);
     const fifteenMinutes = { period: Duration.minutes(15), statistic: 'Sum' };
     const outroute = (metricName: string) =>
       new Metric({
