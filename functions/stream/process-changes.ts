@@ -16,11 +16,15 @@ import {
   jsonLinesPublisher,
 } from '../../shared/messaging/event-publisher.js';
 import { getProvider } from '../../shared/store/provider-store.js';
-import { countTicketChange } from '../../shared/use-cases/count-metrics.js';
+import {
+  type CountedChange,
+  countChangesOnce,
+  ticketChangeCounters,
+} from '../../shared/use-cases/count-metrics.js';
 import { wakeParkedTickets } from '../../shared/use-cases/wake-parked.js';
 import { appContext } from '../lib/app-context.js';
 import { env } from '../lib/env.js';
-import { metrics, observed, tracer } from '../lib/observability.js';
+import { logger, metrics, observed, tracer } from '../lib/observability.js';
 import { enqueueWebhooks } from '../lib/webhooks.js';
 
 /** A provider change may let parked tickets fit: this many it may take are retried at once, in triage order. */
@@ -43,8 +47,8 @@ const image = (raw: Record<string, unknown> | undefined) =>
 
 /**
  * Reacts to every table change: publishes the events it implies, keeps the
- * hourly metrics, and wakes parked tickets when capacity frees. Each step is
- * idempotent, so a replayed record does no harm.
+ * and wakes parked tickets when capacity frees. Each step is idempotent, so a
+ * replayed record does no harm; counting is done once per batch (countBatch).
  */
 async function processRecord(record: DynamoDBRecord): Promise<void> {
   const oldImage = image(record.dynamodb?.OldImage);
@@ -55,11 +59,9 @@ async function processRecord(record: DynamoDBRecord): Promise<void> {
     const [before, after] = [oldImage as Ticket | undefined, newImage as unknown as Ticket];
     await events().publish(ticketEvents(before, after));
     await enqueueWebhooks(ctx, before, after);
-    const counted = await countTicketChange(ctx, before, after);
-    if (counted.outcome === 'counted') emitMetrics(counted.increments);
     if (after.status === 'parked' && before?.status !== 'parked')
       metrics.addMetric('TicketsParked', MetricUnit.Count, 1);
-    const freed = before && holdsCapacity(before.status) && !holdsCapacity(after.status);
+    const freed = before && holdsCapacity(before) && !holdsCapacity(after);
     if (freed && before.providerId) {
       const provider = await getProvider(ctx.table, before.providerId);
       await wakeParkedTickets(ctx, WAKE_PER_FREED_SLOT, provider);
@@ -76,6 +78,39 @@ async function processRecord(record: DynamoDBRecord): Promise<void> {
   }
 }
 
+/**
+ * Counts the batch's ticket changes once, up to the first record that failed
+ * (Lambda retries from there, so the rest is counted then). If counting fails,
+ * the whole batch is retried: every other step is idempotent.
+ */
+async function countBatch(
+  records: DynamoDBRecord[],
+  failures: DynamoDBBatchResponse['batchItemFailures'],
+): Promise<DynamoDBBatchResponse['batchItemFailures']> {
+  const failed = new Set(failures.map((failure) => failure.itemIdentifier));
+  const firstFailed = records.findIndex((record) => failed.has(record.dynamodb?.SequenceNumber ?? ''));
+  const ctx = appContext();
+  const changes: CountedChange[] = [];
+  for (const record of firstFailed < 0 ? records : records.slice(0, firstFailed)) {
+    const newImage = image(record.dynamodb?.NewImage);
+    if (newImage?.entity !== 'ticket') continue;
+    const before = image(record.dynamodb?.OldImage) as Ticket | undefined;
+    const counters = await ticketChangeCounters(ctx, before, newImage as unknown as Ticket);
+    changes.push({
+      eventId: record.eventID ?? '',
+      sequence: record.dynamodb?.SequenceNumber ?? '0',
+      ...counters,
+    });
+  }
+  try {
+    for (const change of await countChangesOnce(ctx, changes)) emitMetrics(change.hourly);
+    return failures;
+  } catch (error) {
+    logger.error('counting the batch failed; it is retried whole', { error });
+    return [{ itemIdentifier: records[0]?.dynamodb?.SequenceNumber ?? '' }];
+  }
+}
+
 function emitMetrics(increments: CountIncrement[]): void {
   for (const { counts } of increments) {
     for (const [counter, name] of Object.entries(CLOUDWATCH_METRIC_OF)) {
@@ -89,6 +124,10 @@ const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>()
   .use(observed())
-  .handler((event, context) =>
-    processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false }),
-  );
+  .handler(async (event, context) => {
+    const { batchItemFailures } = await processPartialResponse(event, processRecord, processor, {
+      context,
+      throwOnFullBatchFailure: false,
+    });
+    return { batchItemFailures: await countBatch(event.Records, batchItemFailures) };
+  });

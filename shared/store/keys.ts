@@ -1,6 +1,7 @@
 // Key builders for the single table: every pk/sk and index key is made here,
 // never string-concatenated elsewhere.
-import { TIMER_BUCKETS } from './layout.js';
+import { sha256Hex } from '../lib/hash.js';
+import { BACKLOG_SHARDS, TIMER_BUCKETS } from './layout.js';
 
 export const providerKey = (providerId: string) => ({ pk: `PROVIDER#${providerId}`, sk: 'PROFILE' });
 export const ticketKey = (ticketId: string) => ({ pk: `TICKET#${ticketId}`, sk: 'TICKET' });
@@ -73,4 +74,34 @@ export const webhookDeliveryPartition = (webhookId: string) => `WEBHOOK#${webhoo
 export const webhookDeliveryKey = (webhookId: string, at: string, eventId: string, attempt: number) => ({
   pk: webhookDeliveryPartition(webhookId),
   sk: `${at}#${eventId}#${attempt}`,
+});
+
+/** A stable shard in 0..shards-1 for any string: spreads one kind of item over several partitions. */
+export const shardOf = (value: string, shards: number) =>
+  Number.parseInt(sha256Hex(value).slice(0, 8), 16) % shards;
+
+/** Backlog counters, one item per skill and priority, spread over a few partitions (one query each reads them). */
+export const backlogPartition = (shard: number) => `BACKLOG#${shard}`;
+export const backlogKey = (skill: string, priority: string) => ({
+  pk: backlogPartition(shardOf(`${skill}\u0000${priority}`, BACKLOG_SHARDS)),
+  sk: `GROUP#${priority}#${skill}`,
+});
+
+/** Provider contracts (issue 10): every version of one provider's contract in its own partition, plus a head. */
+export const contractPartition = (providerId: string) => `CONTRACT#${providerId}`;
+export const contractVersionKey = (providerId: string, version: number) => ({
+  pk: contractPartition(providerId),
+  sk: `V#${String(version).padStart(8, '0')}`,
+});
+export const contractHeadKey = (providerId: string) => ({ pk: contractPartition(providerId), sk: 'HEAD' });
+/** Every provider that has a contract, as one set (read consistently by scorecards and period closing). */
+export const contractDirectoryKey = () => ({ pk: 'DIRECTORY#contracts', sk: 'DIRECTORY' });
+/** Contract KPI counters per provider and local month (`yyyy-MM` in the contract's time zone). */
+export const kpiKey = (providerId: string, month: string) => ({ pk: `KPI#${providerId}`, sk: `PERIOD#${month}` });
+/** QA scores per provider and UTC day, for routing's measured quality. */
+export const qualityKey = (providerId: string, day: string) => ({ pk: `QUALITY#${providerId}`, sk: `DAY#${day}` });
+/** Frozen scorecards of closed periods (immutable). */
+export const statementKey = (providerId: string, period: string) => ({
+  pk: `STATEMENT#${providerId}`,
+  sk: `PERIOD#${period}`,
 });

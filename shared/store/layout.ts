@@ -4,3 +4,6 @@
 
 /** The number of hash buckets the timer index spreads open tickets over. */
 export const TIMER_BUCKETS = 4;
+
+/** Partitions the backlog counters are spread over: each batch of changes writes a few of them. */
+export const BACKLOG_SHARDS = 4;

@@ -1,5 +1,10 @@
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { COUNTERS, type CountIncrement, type Counts } from '../domain/metric-counts.js';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  COUNTERS,
+  type CounterIncrement,
+  type CountIncrement,
+  type Counts,
+} from '../domain/metric-counts.js';
 import { isConditionFailure } from './dynamo-client.js';
 import { countedMarkerKey, metricKey } from './keys.js';
 import type { Table } from './table.js';
@@ -10,17 +15,26 @@ export { hourOf } from '../domain/metric-counts.js';
 /** How long "already counted" markers are kept: longer than any stream replay. */
 const MARKER_TTL_SECONDS = 3 * 86400;
 
+/** The most items one transaction may hold, one of them the marker. */
+export const MAX_COUNTER_ITEMS = 99;
+
+export type CountOutcome = 'counted' | 'already_counted' | 'nothing';
+
 /**
  * Adds counts exactly once per marker: the marker and the counters are one
- * transaction, so a replayed stream record finds the marker and adds nothing.
+ * transaction, so a replay finds the marker and adds nothing. The marker keeps
+ * `upTo` (what it covered), read back with `countedUpTo` when a replay covers more.
  */
 export async function addCountsOnce(
   table: Table,
   marker: string,
-  increments: CountIncrement[],
+  increments: CounterIncrement[],
   nowMs: number,
-) {
-  if (!increments.length) return 'nothing' as const;
+  upTo?: string,
+): Promise<CountOutcome> {
+  if (!increments.length) return 'nothing';
+  if (increments.length > MAX_COUNTER_ITEMS)
+    throw new Error(`at most ${MAX_COUNTER_ITEMS} counter items per marker, not ${increments.length}`);
   try {
     await table.db.send(
       new TransactWriteCommand({
@@ -31,49 +45,65 @@ export async function addCountsOnce(
               Item: {
                 ...countedMarkerKey(marker),
                 entity: 'marker',
+                ...(upTo === undefined ? {} : { upTo }),
                 expiresAt: Math.floor(nowMs / 1000) + MARKER_TTL_SECONDS,
               },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
-          ...increments.map(({ providerId, hour, counts, routedSkill }) => {
-            const entries = Object.entries(counts)
-              .filter(([, value]) => value !== 0)
-              .map(([name, value]) => ({ name, placeholder: name, value }));
-            if (routedSkill !== undefined && counts.routed)
-              entries.push({
-                name: routedBySkillAttribute(routedSkill),
-                placeholder: 'routedSkill',
-                value: counts.routed,
-              });
-            return {
-              Update: {
-                TableName: table.name,
-                Key: metricKey(providerId, hour),
-                UpdateExpression: `SET entity = :entity, providerId = :providerId, #hour = :hour ADD ${entries
-                  .map(({ placeholder }) => `#${placeholder} :${placeholder}`)
-                  .join(', ')}`,
-                ExpressionAttributeNames: {
-                  '#hour': 'hour',
-                  ...Object.fromEntries(entries.map(({ name, placeholder }) => [`#${placeholder}`, name])),
-                },
-                ExpressionAttributeValues: {
-                  ':entity': 'metric',
-                  ':providerId': providerId,
-                  ':hour': hour,
-                  ...Object.fromEntries(entries.map(({ placeholder, value }) => [`:${placeholder}`, value])),
-                },
-              },
-            };
-          }),
+          ...increments.map((increment) => ({
+            Update: { TableName: table.name, ...counterUpdate(increment) },
+          })),
         ],
       }),
     );
-    return 'counted' as const;
+    return 'counted';
   } catch (error) {
-    if (isConditionFailure(error)) return 'already_counted' as const;
+    if (isConditionFailure(error)) return 'already_counted';
     throw error;
   }
+}
+
+/** What a marker covered (its `upTo`), if it exists: read consistently, it was written in a transaction. */
+export async function countedUpTo(table: Table, marker: string): Promise<string | undefined> {
+  const result = await table.db.send(
+    new GetCommand({ TableName: table.name, Key: countedMarkerKey(marker), ConsistentRead: true }),
+  );
+  return result.Item?.upTo === undefined ? undefined : String(result.Item.upTo);
+}
+
+function counterUpdate({ key, set = {}, add }: CounterIncrement) {
+  // Placeholders by position: counter names may be any string (skills, periods).
+  const setEntries = Object.entries(set);
+  const addEntries = Object.entries(add);
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets = setEntries.map(([name, value], index) => {
+    names[`#s${index}`] = name;
+    values[`:s${index}`] = value;
+    return `#s${index} = :s${index}`;
+  });
+  const adds = addEntries.map(([name, value], index) => {
+    names[`#a${index}`] = name;
+    values[`:a${index}`] = value;
+    return `#a${index} :a${index}`;
+  });
+  return {
+    Key: key,
+    UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}ADD ${adds.join(', ')}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** An hourly metrics change as a counter item's change. */
+export function hourlyCounter({ providerId, hour, counts, routedSkill }: CountIncrement): CounterIncrement {
+  const add: Record<string, number> = Object.fromEntries(
+    Object.entries(counts).filter(([, value]) => value !== 0),
+  );
+  if (routedSkill !== undefined && counts.routed)
+    Object.assign(add, { [routedBySkillAttribute(routedSkill)]: counts.routed });
+  return { key: metricKey(providerId, hour), set: { entity: 'metric', providerId, hour }, add };
 }
 
 /** Routings per skill sit beside the counters, one attribute per skill seen that hour. */

@@ -1,10 +1,10 @@
-import { OPEN_STATUSES, slaStateAt } from '../domain/ticket.js';
-import type { TicketStatus } from '../domain/types.js';
+import { oldestOpenHour } from '../domain/backlog-counts.js';
+import { OPEN_STATUSES } from '../domain/ticket.js';
 import { AppError } from '../lib/errors.js';
 import { shareReport } from '../domain/shares.js';
 import { hourOf, readHourlyCounts, sumCounts, sumRoutedBySkill } from '../store/metric-store.js';
 import { listProviders } from '../store/provider-store.js';
-import { ticketsWithStatus } from '../store/ticket-store.js';
+import { readBacklog } from '../store/backlog-store.js';
 import type { AppContext } from './context.js';
 
 const DAY_MS = 86_400_000;
@@ -62,40 +62,30 @@ export async function providerMetrics(ctx: AppContext, window: { from?: string; 
   return { from: from.toISOString(), to: to.toISOString(), items };
 }
 
-/** Open tickets grouped by skill and priority. */
+/**
+ * Open tickets grouped by skill and priority, from the backlog counters the
+ * stream consumer keeps (O(skills × priorities) items, never the tickets).
+ * `atRisk` counts what the sweeper has marked at risk, lost or breached;
+ * `oldestAgeSeconds` is to the hour: from the start of the oldest creation hour
+ * that still has an open ticket.
+ */
 export async function backlog(ctx: AppContext) {
   const nowMs = ctx.now();
-  const groups = new Map<string, Record<string, number | string> & { oldestAgeSeconds: number }>();
-  for (const ticket of await ticketsWithStatus(ctx.table, OPEN_STATUSES)) {
-    const key = `${ticket.skill}\u0000${ticket.priority}`;
-    let group = groups.get(key);
-    if (!group) {
-      group = {
-        skill: ticket.skill,
-        priority: ticket.priority,
-        received: 0,
-        queued: 0,
-        leased: 0,
-        parked: 0,
-        oldestAgeSeconds: 0,
-        atRisk: 0,
-        lost: 0,
+  const items = (await readBacklog(ctx.table))
+    .map(({ skill, priority, counters }) => {
+      const oldest = oldestOpenHour(counters);
+      return {
+        skill,
+        priority,
+        ...Object.fromEntries(OPEN_STATUSES.map((status) => [status, counters[status] ?? 0])),
+        oldestAgeSeconds: oldest
+          ? Math.max(0, Math.round((nowMs - Date.parse(`${oldest}:00:00Z`)) / 1000))
+          : 0,
+        atRisk: counters.atRisk ?? 0,
+        lost: counters.lost ?? 0,
       };
-      groups.set(key, group);
-    }
-    group[ticket.status as TicketStatus] = Number(group[ticket.status]) + 1;
-    group.oldestAgeSeconds = Math.max(
-      group.oldestAgeSeconds,
-      Math.round((nowMs - Date.parse(ticket.createdAt)) / 1000),
-    );
-    const state = slaStateAt(ticket, nowMs);
-    if (state !== 'on_track') group.atRisk = Number(group.atRisk) + 1;
-    // No provider can meet the due any more: operations escalate these.
-    if (state === 'lost') group.lost = Number(group.lost) + 1;
-  }
-  const items = [...groups.values()].sort(
-    (a, b) =>
-      String(a.skill).localeCompare(String(b.skill)) || String(a.priority).localeCompare(String(b.priority)),
-  );
+    })
+    .filter((group) => OPEN_STATUSES.some((status) => Number(group[status as keyof typeof group]) > 0))
+    .sort((a, b) => a.skill.localeCompare(b.skill) || a.priority.localeCompare(b.priority));
   return { items };
 }

@@ -8,7 +8,12 @@ import { UnavailableError } from '../../shared/lib/errors.js';
 import { createDocumentClient } from '../../shared/store/dynamo-client.js';
 import { type Faults, installFaults } from '../../shared/store/dynamo-faults.js';
 import { queuePartition } from '../../shared/store/keys.js';
-import { addCountsOnce, readHourlyCounts, sumCounts } from '../../shared/store/metric-store.js';
+import {
+  addCountsOnce,
+  hourlyCounter,
+  readHourlyCounts,
+  sumCounts,
+} from '../../shared/store/metric-store.js';
 import { getTicket, insertTicket, queryTickets, saveTicket } from '../../shared/store/ticket-store.js';
 import type { Table } from '../../shared/store/table.js';
 import { uniqueId } from '../fixtures/entities.js';
@@ -31,7 +36,7 @@ const clean = faultyTable({ indexLagMs: 0, txnConflict: 0 });
 afterAll(() => clients.forEach((client) => client.destroy()));
 
 const HOUR = '2026-11-23T10';
-const routedOnce = (providerId: string) => [{ providerId, hour: HOUR, counts: { routed: 1 } }];
+const routedOnce = (providerId: string) => [hourlyCounter({ providerId, hour: HOUR, counts: { routed: 1 } })];
 const routedTotal = async (providerId: string) =>
   sumCounts(await readHourlyCounts(clean, providerId, HOUR, HOUR)).routed;
 

@@ -122,6 +122,11 @@ describe('the SLA clock', () => {
     const events = breached?.history.map((entry) => entry.event);
     expect(events?.filter((event) => event === 'sla_at_risk')).toHaveLength(1);
     expect(events?.filter((event) => event === 'sla_breached')).toHaveLength(1);
+    // The backlog is counted from the stream: here the ticket's whole life as one change.
+    await processChanges(
+      streamEvent([streamRecord(undefined, ticketItem(breached as NonNullable<typeof breached>))]),
+      lambdaContext('process-changes'),
+    );
     const backlog = await invoke(getBacklog, 'GET /v1/metrics/backlog', { principal: ADMIN });
     expect(backlog.body.items.find((row: { skill: string }) => row.skill === skill)).toMatchObject({
       priority: 'P1',
