@@ -1,8 +1,8 @@
 // Pure state transitions of a ticket. Each returns the next state; the store
 // writes it on condition that the ticket is still the one that was read.
-import { meetTarget, type TicketSla } from './sla.js';
+import { meetTarget, pausedSla, type TicketSla } from './sla.js';
 import { nextCheckAt, withEvent } from './ticket.js';
-import type { Priority, RoutingExplanation, SlaTargetName, Ticket } from './types.js';
+import type { HoldReason, Priority, RoutingExplanation, SlaTargetName, Ticket, TicketHold } from './types.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -224,5 +224,142 @@ export function toRebalanced(
   return withEvent(
     { ...ticket, providerId: provider.providerId, costPerItem: provider.costPerItem ?? 0 },
     { at: iso(nowMs), event: 'rebalanced', providerId: provider.providerId, reason },
+  );
+}
+
+// Holds, escalation and transfer (issue 14): the provider keeps a held ticket, its SLA clock stops.
+
+/** How long a ticket may stay on hold when its SLA policy does not say (7 days). */
+export const DEFAULT_MAX_HOLD_SECONDS = 7 * 86_400;
+
+/**
+ * The leasing provider puts its ticket on hold: the lease ends, the ticket stays with the provider (its
+ * capacity too when `keepsCapacity`), the SLA clock stops until it resumes. It resumes by itself at
+ * `until` (when before the expiry), and is cancelled (`hold_expired`) if still held `maxHoldSeconds` on.
+ */
+export function toOnHold(
+  ticket: Ticket,
+  hold: { reason: HoldReason; until?: string; keepsCapacity: boolean; maxHoldSeconds: number },
+  nowMs: number,
+): Ticket {
+  const at = iso(nowMs);
+  const expiresAt = iso(nowMs + hold.maxHoldSeconds * 1000);
+  const until =
+    hold.until && Date.parse(hold.until) < Date.parse(expiresAt) ? iso(Date.parse(hold.until)) : undefined;
+  const held: TicketHold = {
+    reason: hold.reason,
+    since: at,
+    ...(until ? { until } : {}),
+    expiresAt,
+    keepsCapacity: hold.keepsCapacity,
+  };
+  return withEvent(
+    {
+      ...ticket,
+      status: 'on_hold',
+      hold: held,
+      leaseTokenHash: undefined,
+      leaseExpiresAt: undefined,
+    },
+    { at, event: 'held', providerId: ticket.providerId, reason: hold.reason },
+  );
+}
+
+/** Who resumed a hold: the history says which (a timer at `until` is `until`). */
+export type ResumedBy = 'source' | 'admin' | 'provider' | 'until';
+
+/**
+ * Off hold: back to `queued` at the same provider (leased next in its work order), every running SLA
+ * target's due moved later by the time paused (`endMs` is when the pause ends: now, or `until` for a timer
+ * that fires late). `toRouting`: the provider had let its capacity go and has no room now, so the ticket
+ * is routed again instead (its clock moved all the same).
+ */
+export function toResumed(
+  ticket: Ticket,
+  by: ResumedBy,
+  nowMs: number,
+  options: { endMs?: number; toRouting?: boolean; note?: string } = {},
+): Ticket {
+  const hold = ticket.hold;
+  if (ticket.status !== 'on_hold' || !hold) return ticket;
+  const at = iso(nowMs);
+  const endMs = Math.min(nowMs, options.endMs ?? nowMs);
+  const { dueAt, sla } = pausedSla(ticket, Date.parse(hold.since), Math.max(Date.parse(hold.since), endMs));
+  const resumed: Ticket = {
+    ...ticket,
+    status: options.toRouting ? 'received' : 'queued',
+    ...(options.toRouting ? { providerId: undefined, leasedAt: undefined } : {}),
+    hold: undefined,
+    dueAt,
+    sla,
+  };
+  return withEvent(resumed, {
+    at,
+    event: 'resumed',
+    providerId: ticket.providerId,
+    reason: options.toRouting ? `${by}:rerouted` : by,
+    ...(options.note ? { note: options.note } : {}),
+  });
+}
+
+/** Held past its policy's maxHoldSeconds: back to the source as cancelled, reason `hold_expired`. */
+export function toHoldExpired(ticket: Ticket, nowMs: number): Ticket {
+  if (ticket.status !== 'on_hold') return ticket;
+  return withEvent(
+    { ...ticket, status: 'cancelled', hold: undefined, leaseTokenHash: undefined, leaseExpiresAt: undefined },
+    { at: iso(nowMs), event: 'cancelled', providerId: ticket.providerId, reason: 'hold_expired' },
+  );
+}
+
+/**
+ * The leasing provider finds the ticket needs another skill: back to routing for it, with the same
+ * createdAt, SLA clock and history. Not a rejection: the provider may get it again if it has the skill.
+ */
+export function toEscalated(
+  ticket: Ticket,
+  escalation: { skill: string; minProficiency?: number; note: string },
+  nowMs: number,
+): Ticket {
+  const minProficiency = escalation.minProficiency ?? ticket.requestedMinProficiency ?? ticket.minProficiency;
+  return withEvent(
+    {
+      ...ticket,
+      status: 'received',
+      skill: escalation.skill,
+      minProficiency,
+      requestedMinProficiency: minProficiency,
+      providerId: undefined,
+      leaseTokenHash: undefined,
+      leaseExpiresAt: undefined,
+      leasedAt: undefined,
+      parkedAt: undefined,
+    },
+    {
+      at: iso(nowMs),
+      event: 'escalated',
+      providerId: ticket.providerId,
+      reason: `${ticket.skill}->${escalation.skill}`,
+      note: escalation.note,
+    },
+  );
+}
+
+/**
+ * An admin moves a queued or held ticket to a named provider (its capacity moves in the same write). A
+ * held ticket stays on hold there, keeping capacity as the new provider's `holdKeepsCapacity` says.
+ */
+export function toTransferred(
+  ticket: Ticket,
+  provider: { providerId: string; costPerItem?: number; holdKeepsCapacity?: boolean },
+  nowMs: number,
+): Ticket {
+  return withEvent(
+    {
+      ...ticket,
+      providerId: provider.providerId,
+      costPerItem: provider.costPerItem ?? 0,
+      ...(ticket.hold ? { hold: { ...ticket.hold, keepsCapacity: provider.holdKeepsCapacity ?? true } } : {}),
+    },
+    { at: iso(nowMs), event: 'transferred', providerId: provider.providerId, reason: 'admin' },
   );
 }

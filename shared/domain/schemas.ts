@@ -7,7 +7,20 @@ export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as con
 export const DATA_CLEARANCES = ['public', 'internal', 'confidential', 'restricted'] as const;
 export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 export const PROVIDER_STATUSES = ['active', 'paused', 'offline'] as const;
-export const TICKET_STATUSES = ['received', 'queued', 'leased', 'parked', 'completed', 'cancelled'] as const;
+export const TICKET_STATUSES = [
+  'received',
+  'queued',
+  'leased',
+  'parked',
+  'completed',
+  'cancelled',
+  'on_hold',
+] as const;
+/** Why a provider puts a ticket on hold (POST /v1/tickets/{id}/hold). */
+export const HOLD_REASONS = ['awaiting_customer', 'awaiting_third_party', 'awaiting_source'] as const;
+/** Effort units a ticket may take (capacity and throughput are counted in them). */
+export const MAX_EFFORT = 100;
+const effortSchema = z.number().int().min(1).max(MAX_EFFORT);
 
 export const providerIdSchema = z
   .string()
@@ -78,6 +91,8 @@ export const providerInputSchema = z
     allocationShare: boundedNumber(0, 1, 6).optional(),
     /** An overflow provider takes only tickets that every other eligible provider would finish late. */
     overflow: z.boolean().optional(),
+    /** Whether a ticket it puts on hold keeps its capacity (effort units) while held. Default true. */
+    holdKeepsCapacity: z.boolean().optional(),
   })
   .meta({ id: 'ProviderInput' });
 export type ProviderInput = z.infer<typeof providerInputSchema>;
@@ -96,6 +111,17 @@ export const slaPolicySchema = z
       P4: z.number().int().positive().max(MAX_DURATION_SECONDS),
     }),
     atRiskFraction: boundedNumber(0, 1, 6).refine((value) => value > 0 && value < 1, 'between 0 and 1'),
+    /** The longest a ticket may stay on hold; then it goes back to its source as cancelled (hold_expired). */
+    maxHoldSeconds: z.number().int().positive().max(MAX_DURATION_SECONDS).optional(),
+    /** A ticket's effort when it gives none, per skill (else 1). */
+    effortBySkill: withoutProtoKey
+      .pipe(z.record(skillName, effortSchema))
+      .optional()
+      .meta({
+        type: 'object',
+        description: 'skill -> default effort units 1-100',
+        additionalProperties: { type: 'integer', minimum: 1, maximum: MAX_EFFORT },
+      }),
   })
   .meta({ id: 'SlaPolicy' });
 export type SlaPolicy = z.infer<typeof slaPolicySchema>;
@@ -156,6 +182,8 @@ export const ticketInputSchema = z
     dueAt: isoInstant.optional(),
     subject: z.string().max(200).optional(),
     payload: z.unknown().optional(),
+    /** Effort units (1-100); omitted: the SLA policy's default for the skill, else 1. */
+    effort: effortSchema.optional(),
   })
   .meta({ id: 'TicketInput' });
 export type TicketInput = z.infer<typeof ticketInputSchema>;
@@ -188,6 +216,23 @@ export const rejectRequestSchema = z
   .strictObject({ leaseToken, reason: z.string().min(1).max(2000) })
   .meta({ id: 'RejectRequest' });
 export const cancelRequestSchema = z.strictObject({ reason: z.string().max(2000).optional() });
+export const holdRequestSchema = z
+  .strictObject({ leaseToken, reason: z.enum(HOLD_REASONS), until: isoInstant.optional() })
+  .meta({ id: 'HoldRequest' });
+export const resumeRequestSchema = z
+  .strictObject({ note: z.string().max(2000).optional() })
+  .meta({ id: 'ResumeRequest' });
+export const escalateRequestSchema = z
+  .strictObject({
+    leaseToken,
+    skill: skillName,
+    minProficiency: z.number().int().min(1).max(5).optional(),
+    note: z.string().min(1).max(2000),
+  })
+  .meta({ id: 'EscalateRequest' });
+export const transferRequestSchema = z
+  .strictObject({ providerId: providerIdSchema })
+  .meta({ id: 'TransferRequest' });
 
 export const listTicketsQuerySchema = z.strictObject({
   status: z.enum(TICKET_STATUSES).optional(),

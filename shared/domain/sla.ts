@@ -240,10 +240,59 @@ export function meetTarget(ticket: Ticket, target: SlaTargetName, nowMs: number)
   const met: SlaTargetClock = {
     ...clockTarget,
     metAt: iso(nowMs),
-    elapsedSeconds: Math.max(0, Math.round(elapsed - (ticket.sla.pausedSeconds ?? 0))),
+    elapsedSeconds: Math.max(0, Math.round(elapsed - (clockTarget.pausedSeconds ?? 0))),
     breached: clockTarget.breached || nowMs > Date.parse(clockTarget.dueAt),
   };
   return { ...ticket.sla, targets: { ...ticket.sla.targets, [target]: met } };
+}
+
+/** Business seconds of a hold from `sinceMs` to `untilMs` in a clock (calendar seconds without one). */
+export const pausedSecondsIn = (clock: CalendarHours | undefined, sinceMs: number, untilMs: number): number =>
+  Math.max(0, Math.round(businessSecondsBetween(clock, sinceMs, untilMs)));
+
+/** An instant moved later by `seconds` of a clock (a target's due after a hold). */
+const laterBy = (clock: CalendarHours | undefined, atIso: string, seconds: number): string => {
+  const atMs = Date.parse(atIso);
+  if (seconds <= 0) return atIso;
+  return iso(addBusinessSeconds(clock, atMs, seconds) ?? atMs + seconds * 1000);
+};
+
+/**
+ * A hold from `sinceMs` to `untilMs` paused every running target (issue 14): each one's due and at-risk
+ * instants move later by the time the hold lasted in the target's own clock (business seconds with a
+ * calendar: a hold over a weekend moves nothing), and its paused seconds grow, so its time to meet
+ * excludes them. A target already met stays as it is; one already breached keeps its due (the breach
+ * was announced) but counts the pause.
+ */
+export function pausedSla(ticket: Ticket, sinceMs: number, untilMs: number): TicketSla {
+  const { sla } = ticket;
+  const pausedSeconds = (sla.pausedSeconds ?? 0) + pausedSecondsIn(sla.calendar, sinceMs, untilMs);
+  if (!sla.targets) {
+    // Stored before targets: the resolution clock in calendar time.
+    const seconds = pausedSecondsIn(undefined, sinceMs, untilMs);
+    if (sla.breached) return { dueAt: ticket.dueAt, sla: { ...sla, pausedSeconds } };
+    return {
+      dueAt: laterBy(undefined, ticket.dueAt, seconds),
+      sla: { ...sla, atRiskAt: laterBy(undefined, sla.atRiskAt, seconds), pausedSeconds },
+    };
+  }
+  const targets = { ...sla.targets };
+  for (const [name, target] of runningTargets(ticket)) {
+    const clock = clockOf(sla, name);
+    const paused = pausedSecondsIn(clock, sinceMs, untilMs);
+    targets[name] = {
+      ...target,
+      ...(target.breached
+        ? {}
+        : { dueAt: laterBy(clock, target.dueAt, paused), atRiskAt: laterBy(clock, target.atRiskAt, paused) }),
+      pausedSeconds: (target.pausedSeconds ?? 0) + paused,
+    };
+  }
+  const resolution = targets.resolution;
+  return {
+    dueAt: resolution?.dueAt ?? ticket.dueAt,
+    sla: { ...sla, atRiskAt: resolution?.atRiskAt ?? sla.atRiskAt, pausedSeconds, targets },
+  };
 }
 
 /** The targets still running at `nowMs` (not met): those a timer must watch. */
@@ -262,7 +311,7 @@ export function reprioritizedSla(ticket: Ticket, next: TicketSla, nowMs: number)
   const previous = ticket.sla.targets ?? {};
   const targets: Partial<Record<SlaTargetName, SlaTargetClock>> = {};
   for (const name of SLA_TARGETS) {
-    const fresh = next.sla.targets?.[name];
+    let fresh = next.sla.targets?.[name];
     if (!fresh) continue;
     const old = previous[name];
     const dueMs = Date.parse(fresh.dueAt);
@@ -274,7 +323,18 @@ export function reprioritizedSla(ticket: Ticket, next: TicketSla, nowMs: number)
         breached: Date.parse(old.metAt) > dueMs,
       };
     } else {
-      const stillLate = nowMs > dueMs;
+      // Holds already taken pause the new target too: its due moves later by the same paused time.
+      const paused = old?.pausedSeconds ?? 0;
+      if (paused > 0) {
+        const clock = clockOf(next.sla, name);
+        fresh = {
+          ...fresh,
+          dueAt: laterBy(clock, fresh.dueAt, paused),
+          atRiskAt: laterBy(clock, fresh.atRiskAt, paused),
+          pausedSeconds: paused,
+        };
+      }
+      const stillLate = nowMs > Date.parse(fresh.dueAt);
       targets[name] = {
         ...fresh,
         breached: !!old?.breached && stillLate,
@@ -291,9 +351,10 @@ export function reprioritizedSla(ticket: Ticket, next: TicketSla, nowMs: number)
         ? 'at_risk'
         : 'on_track';
   return {
-    dueAt: next.dueAt,
+    dueAt: resolution.dueAt,
     sla: {
       ...next.sla,
+      atRiskAt: resolution.atRiskAt,
       pausedSeconds: ticket.sla.pausedSeconds ?? 0,
       state,
       breached: resolution.breached,

@@ -1,7 +1,7 @@
 // Pure rules about a ticket's state: creation, history, timers and how it is shown.
 import { sha256Hex } from '../lib/hash.js';
 import type { SlaPolicy, TicketInput } from './schemas.js';
-import { runningTargets, SLA_TARGETS, type StoredSlaPolicy, ticketSla } from './sla.js';
+import { pausedSecondsIn, runningTargets, SLA_TARGETS, type StoredSlaPolicy, ticketSla } from './sla.js';
 import type { HistoryEntry, Principal, SlaState, Ticket, TicketStatus } from './types.js';
 
 /** Enough history to explain a ticket's life; older entries are dropped (events out keep all). */
@@ -9,11 +9,30 @@ export const HISTORY_LIMIT = 50;
 /** A received or parked ticket is looked at again after this long, whatever happens. */
 export const RETRY_SECONDS = 60;
 
-export const OPEN_STATUSES: readonly TicketStatus[] = ['received', 'queued', 'leased', 'parked'];
+export const OPEN_STATUSES: readonly TicketStatus[] = ['received', 'queued', 'leased', 'parked', 'on_hold'];
 export const TERMINAL_STATUSES: readonly TicketStatus[] = ['completed', 'cancelled'];
 export const isOpen = (status: TicketStatus) => OPEN_STATUSES.includes(status);
-/** Statuses in which a ticket holds one unit of its provider's capacity. */
-export const holdsCapacity = (status: TicketStatus) => status === 'queued' || status === 'leased';
+/**
+ * Whether a ticket holds its provider's capacity: queued and leased ones do; one on hold does when its
+ * provider's `holdKeepsCapacity` said so at hold time (recorded on the ticket).
+ */
+export const holdsCapacity = (ticket: Pick<Ticket, 'status' | 'hold'>): boolean =>
+  ticket.status === 'queued' ||
+  ticket.status === 'leased' ||
+  (ticket.status === 'on_hold' && (ticket.hold?.keepsCapacity ?? true));
+/** Effort units a ticket takes of a provider's capacity and throughput (absent: 1). */
+export const effortOf = (ticket: { effort?: number }): number => ticket.effort ?? 1;
+/** The units of its provider's capacity a ticket holds now. */
+export const capacityUnits = (ticket: Pick<Ticket, 'status' | 'hold' | 'effort'>): number =>
+  holdsCapacity(ticket) ? effortOf(ticket) : 0;
+
+/** A ticket's effort: its own, else the SLA policy's default for its skill, else 1 (kept only above 1). */
+export function effortFor(input: Pick<TicketInput, 'effort' | 'skill'>, policy: SlaPolicy): number {
+  const bySkill = policy.effortBySkill;
+  return (
+    input.effort ?? (bySkill && Object.hasOwn(bySkill, input.skill) ? bySkill[input.skill] : undefined) ?? 1
+  );
+}
 
 /** The same (source, external id) always gives the same ticket id: intake is one conditional put. */
 export const ticketIdFor = (sourceId: string, externalId: string): string =>
@@ -68,6 +87,7 @@ export function newTicket(args: {
     dataClassification: input.dataClassification,
     dataRegion: input.dataRegion,
     subject: input.subject,
+    ...(effortFor(input, slaPolicy) > 1 ? { effort: effortFor(input, slaPolicy) } : {}),
     bodyHash,
     status: 'received',
     createdAt: now,
@@ -93,6 +113,9 @@ export function withEvent(ticket: Ticket, entry: Omit<HistoryEntry, 'seq'>): Tic
 /** The next instant the sweeper must look at a ticket, or undefined once it is closed. */
 export function nextCheckAt(ticket: Ticket): string | undefined {
   if (!isOpen(ticket.status)) return undefined;
+  // On hold the SLA clock is stopped: only the hold's own end (resume at until, or expiry) is watched.
+  if (ticket.status === 'on_hold' && ticket.hold)
+    return [ticket.hold.until, ticket.hold.expiresAt].filter((at): at is string => !!at).sort()[0];
   const instants: string[] = [];
   if (ticket.status === 'received') instants.push(addSeconds(ticket.updatedAt, RETRY_SECONDS));
   if (ticket.status === 'parked') instants.push(addSeconds(ticket.updatedAt, RETRY_SECONDS));
@@ -108,7 +131,12 @@ export function nextCheckAt(ticket: Ticket): string | undefined {
   return instants.sort()[0];
 }
 
-export function slaStateAt(ticket: Ticket, nowMs: number): SlaState {
+/** The clock of a ticket on hold stands still at the hold's start. */
+const slaNowMs = (ticket: Ticket, nowMs: number) =>
+  ticket.status === 'on_hold' && ticket.hold ? Math.min(nowMs, Date.parse(ticket.hold.since)) : nowMs;
+
+export function slaStateAt(ticket: Ticket, atMs: number): SlaState {
+  const nowMs = slaNowMs(ticket, atMs);
   if (ticket.status === 'completed') return ticket.sla.breached ? 'breached' : 'met';
   if (ticket.sla.breached || nowMs > Date.parse(ticket.dueAt)) return 'breached';
   if (ticket.sla.state === 'lost') return 'lost';
@@ -117,7 +145,8 @@ export function slaStateAt(ticket: Ticket, nowMs: number): SlaState {
 }
 
 /** Each target as API.md shows it: due, when met, breached (a running target past its due is breached). */
-function targetsView(ticket: Ticket, nowMs: number) {
+function targetsView(ticket: Ticket, atMs: number) {
+  const nowMs = slaNowMs(ticket, atMs);
   const targets = ticket.sla.targets ?? {
     resolution: {
       dueAt: ticket.dueAt,
@@ -163,10 +192,25 @@ export function ticketView(ticket: Ticket, nowMs: number) {
       state,
       breached: state === 'breached',
       policyId: ticket.sla.policyId ?? 'default',
-      pausedSeconds: ticket.sla.pausedSeconds ?? 0,
+      // A hold running now counts as it goes: the clock shows what the due will move by at resume.
+      pausedSeconds:
+        (ticket.sla.pausedSeconds ?? 0) +
+        (ticket.status === 'on_hold' && ticket.hold
+          ? pausedSecondsIn(ticket.sla.calendar, Date.parse(ticket.hold.since), nowMs)
+          : 0),
       targets: targetsView(ticket, nowMs),
     },
     respondedAt: ticket.respondedAt ?? null,
+    effort: effortOf(ticket),
+    hold: ticket.hold
+      ? {
+          reason: ticket.hold.reason,
+          since: ticket.hold.since,
+          until: ticket.hold.until ?? null,
+          expiresAt: ticket.hold.expiresAt,
+          keepsCapacity: ticket.hold.keepsCapacity,
+        }
+      : null,
     attempts: ticket.attempts,
     routing: ticket.routing ?? null,
     history: ticket.history.map(({ seq: _seq, ...entry }) => entry),

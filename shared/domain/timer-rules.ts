@@ -1,5 +1,13 @@
 // What the sweeper does with a ticket whose timer is due. Pure: `now` comes in.
-import { toAtRisk, toBreached, toRerouting, toTargetAtRisk, toTargetBreached } from './lifecycle.js';
+import {
+  toAtRisk,
+  toBreached,
+  toHoldExpired,
+  toRerouting,
+  toResumed,
+  toTargetAtRisk,
+  toTargetBreached,
+} from './lifecycle.js';
 import { nextCheckAt, RETRY_SECONDS } from './ticket.js';
 import type { Ticket } from './types.js';
 
@@ -15,6 +23,7 @@ export interface TimerOutcome {
  *   to finish after dueAt (the at-risk re-route rule); the caller computes it.
  */
 export function onTimer(ticket: Ticket, nowMs: number, providerWillMiss = false): TimerOutcome {
+  if (ticket.status === 'on_hold') return onHoldTimer(ticket, nowMs);
   let next = ticket;
   let route = false;
   const at = new Date(nowMs).toISOString();
@@ -45,4 +54,22 @@ export function onTimer(ticket: Ticket, nowMs: number, providerWillMiss = false)
     route = true;
   }
   return { next: next === ticket ? undefined : next, route };
+}
+
+/**
+ * A ticket on hold: its SLA clock is stopped, so only the hold's end matters. At `until` it resumes at its
+ * provider (the pause ends at `until`, however late the timer runs); a provider that let its capacity go
+ * and has had no room for a minute since gets it routed again instead. Still held at `expiresAt`: it goes
+ * back to its source as cancelled (`hold_expired`).
+ */
+function onHoldTimer(ticket: Ticket, nowMs: number): TimerOutcome {
+  const hold = ticket.hold;
+  if (!hold) return { route: false };
+  if (hold.until && nowMs >= Date.parse(hold.until)) {
+    const untilMs = Date.parse(hold.until);
+    const toRouting = !hold.keepsCapacity && nowMs >= untilMs + RETRY_SECONDS * 1000;
+    return { next: toResumed(ticket, 'until', nowMs, { endMs: untilMs, toRouting }), route: toRouting };
+  }
+  if (nowMs >= Date.parse(hold.expiresAt)) return { next: toHoldExpired(ticket, nowMs), route: false };
+  return { route: false };
 }

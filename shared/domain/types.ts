@@ -1,5 +1,5 @@
 // Domain entities as the use cases and the routing engine see them.
-import type { DATA_CLEARANCES, PRIORITIES, ProviderInput, TICKET_STATUSES } from './schemas.js';
+import type { DATA_CLEARANCES, HOLD_REASONS, PRIORITIES, ProviderInput, TICKET_STATUSES } from './schemas.js';
 import type { CalendarHours } from './calendar.js';
 import type { QueuedWork } from './work-order.js';
 
@@ -40,6 +40,8 @@ export type IneligibilityReason =
   | 'at_capacity'
   | 'cannot_meet_due'
   | 'rejected_before'
+  /** The ticket's effort is larger than the provider's whole capacity. */
+  | 'too_large'
   /** The provider's configuration makes prediction impossible (it is skipped, the ticket still routes). */
   | 'invalid_configuration';
 
@@ -87,6 +89,8 @@ export interface RoutableTicket {
   createdAt: string;
   dueAt: string;
   rejectedBy?: string[];
+  /** Effort units it takes of a provider's capacity and throughput; absent: 1. */
+  effort?: number;
 }
 
 export interface HistoryEntry {
@@ -97,6 +101,22 @@ export interface HistoryEntry {
   reason?: string;
   /** Which SLA target an sla_at_risk / sla_breached entry is about. */
   target?: SlaTargetName;
+  /** Free text given with a hold, resume or escalation. */
+  note?: string;
+}
+
+export type HoldReason = (typeof HOLD_REASONS)[number];
+
+/** A ticket on hold: the provider keeps it, the SLA clock is stopped since `since`. */
+export interface TicketHold {
+  reason: HoldReason;
+  since: string;
+  /** Resumes by itself then. */
+  until?: string;
+  /** `since` + the SLA policy's maxHoldSeconds: still held then, it is cancelled (hold_expired). */
+  expiresAt: string;
+  /** The holding provider's `holdKeepsCapacity` at hold time: whether its effort units stay taken. */
+  keepsCapacity: boolean;
 }
 
 export type SlaTargetName = 'pickup' | 'firstResponse' | 'resolution';
@@ -112,6 +132,8 @@ export interface SlaTargetClock {
   metAt?: string;
   /** Time to meet it, in the policy's clock (paused time excluded). */
   elapsedSeconds?: number;
+  /** Time paused by holds while it ran, in its own clock (a resolution in calendar time counts seconds). */
+  pausedSeconds?: number;
   breached: boolean;
   /** The at-risk event has been published. */
   atRisk?: boolean;
@@ -130,7 +152,7 @@ export interface TicketSlaState {
   resolutionInCalendarTime?: boolean;
   /** The ticket came with its own dueAt: it stays the resolution due whatever the priority. */
   dueGiven?: boolean;
-  /** Business seconds paused by holds (issue 14). */
+  /** Seconds paused by holds, in the policy's clock (business seconds with a calendar). */
   pausedSeconds?: number;
   targets?: Partial<Record<SlaTargetName, SlaTargetClock>>;
 }
@@ -160,6 +182,8 @@ export interface Ticket extends RoutableTicket {
   sla: TicketSlaState;
   /** When the leasing provider reported its first response (POST /v1/tickets/{id}/respond). */
   respondedAt?: string;
+  /** Present while `on_hold`. */
+  hold?: TicketHold;
   routing?: RoutingExplanation;
   parkedAt?: string;
   /** Proficiency relaxation: the original `minProficiency` asked for. */

@@ -7,7 +7,7 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { holdsCapacity, isOpen } from '../domain/ticket.js';
+import { capacityUnits, isOpen } from '../domain/ticket.js';
 import type { Ticket } from '../domain/types.js';
 import { failedConditionIndexes, isConditionFailure } from './dynamo-client.js';
 import {
@@ -118,45 +118,87 @@ export async function getPayloads(table: Table, ticketIds: string[]): Promise<Ma
 const payloadOf = (item: Record<string, unknown>): unknown =>
   typeof item.payloadJson === 'string' ? JSON.parse(item.payloadJson) : item.payload;
 
-/** One unit of capacity taken (only from an active provider with room) or given back. */
-export function capacityChange(table: Table, providerId: string, delta: 1 | -1): TransactItem {
-  return delta === 1
-    ? {
-        Update: {
-          TableName: table.name,
-          Key: providerKey(providerId),
-          UpdateExpression: 'ADD openItems :one',
-          ConditionExpression: 'openItems < #capacity AND #status = :active',
-          ExpressionAttributeNames: { '#status': 'status', '#capacity': 'capacity' },
-          ExpressionAttributeValues: { ':one': 1, ':active': 'active' },
-        },
-      }
-    : {
-        Update: {
-          TableName: table.name,
-          Key: providerKey(providerId),
-          UpdateExpression: 'ADD openItems :minusOne',
-          ConditionExpression: 'openItems > :zero',
-          ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
-        },
-      };
+/**
+ * `units` (effort units) of a provider's capacity taken — only from an active provider with room for all of
+ * them — or given back (negative). DynamoDB conditions cannot add, so more than one unit is taken against
+ * the capacity read from the provider: room means `openItems <= capacity - units`, and the same write
+ * requires the capacity to be still that value, so a capacity edit racing the reservation fails it instead
+ * of letting it overrun. One unit needs no capacity read: `openItems < capacity`, as always.
+ */
+export function capacityChange(
+  table: Table,
+  providerId: string,
+  units: number,
+  capacity?: number,
+): TransactItem {
+  if (units < 0) {
+    return {
+      Update: {
+        TableName: table.name,
+        Key: providerKey(providerId),
+        UpdateExpression: 'ADD openItems :minus',
+        ConditionExpression: 'openItems >= :units',
+        ExpressionAttributeValues: { ':minus': units, ':units': -units },
+      },
+    };
+  }
+  const names = { '#status': 'status', '#capacity': 'capacity' };
+  if (units === 1) {
+    return {
+      Update: {
+        TableName: table.name,
+        Key: providerKey(providerId),
+        UpdateExpression: 'ADD openItems :one',
+        ConditionExpression: 'openItems < #capacity AND #status = :active',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ':one': 1, ':active': 'active' },
+      },
+    };
+  }
+  // Unknown capacity: a limit no counter meets, so the reservation is refused rather than guessed.
+  const known = capacity ?? -1;
+  return {
+    Update: {
+      TableName: table.name,
+      Key: providerKey(providerId),
+      UpdateExpression: 'ADD openItems :units',
+      ConditionExpression: 'openItems <= :limit AND #capacity = :capacity AND #status = :active',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: {
+        ':units': units,
+        ':limit': known - units,
+        ':capacity': known,
+        ':active': 'active',
+      },
+    },
+  };
 }
 
 export type SaveResult = { ok: true } | { ok: false; staleTicket: boolean; failedProvider: boolean };
+
+export interface SaveOptions {
+  /** A provider's capacity as the caller read it (the router's snapshot); else it is read when needed. */
+  capacityOf?: (providerId: string) => number | undefined;
+}
 
 /**
  * Write a ticket's next state on condition that nobody changed it since it
  * was read (`version`), together with the capacity changes that its move
  * implies, all in one transaction.
  */
-export async function saveTicket(table: Table, previous: Ticket, next: Ticket): Promise<SaveResult> {
+export async function saveTicket(
+  table: Table,
+  previous: Ticket,
+  next: Ticket,
+  options: SaveOptions = {},
+): Promise<SaveResult> {
   const put = {
     TableName: table.name,
     Item: ticketItem({ ...next, version: previous.version + 1 }),
     ConditionExpression: 'version = :expected',
     ExpressionAttributeValues: { ':expected': previous.version },
   };
-  const capacity = capacityChanges(table, previous, next);
+  const capacity = await capacityChanges(table, previous, next, options);
   try {
     if (capacity.length === 0) await table.db.send(new PutCommand(put));
     else await table.db.send(new TransactWriteCommand({ TransactItems: [{ Put: put }, ...capacity] }));
@@ -169,14 +211,44 @@ export async function saveTicket(table: Table, previous: Ticket, next: Ticket): 
   }
 }
 
-function capacityChanges(table: Table, previous: Ticket, next: Ticket): TransactItem[] {
-  const before = holdsCapacity(previous.status) ? previous.providerId : undefined;
-  const after = holdsCapacity(next.status) ? next.providerId : undefined;
-  if (before === after) return [];
+/** The effort units a move takes from and gives to providers: one update per provider. */
+async function capacityChanges(
+  table: Table,
+  previous: Ticket,
+  next: Ticket,
+  options: SaveOptions,
+): Promise<TransactItem[]> {
+  const units = new Map<string, number>();
+  const add = (providerId: string | undefined, delta: number) => {
+    if (providerId && delta !== 0) units.set(providerId, (units.get(providerId) ?? 0) + delta);
+  };
+  add(previous.providerId, -capacityUnits(previous));
+  add(next.providerId, capacityUnits(next));
   const changes: TransactItem[] = [];
-  if (before) changes.push(capacityChange(table, before, -1));
-  if (after) changes.push(capacityChange(table, after, 1));
+  for (const [providerId, delta] of units) {
+    if (delta === 0) continue;
+    const capacity =
+      delta > 1
+        ? (options.capacityOf?.(providerId) ?? (await providerCapacity(table, providerId)))
+        : undefined;
+    changes.push(capacityChange(table, providerId, delta, capacity));
+  }
+  // Given back first, then taken: a failed take is reported by its index either way.
   return changes;
+}
+
+async function providerCapacity(table: Table, providerId: string): Promise<number | undefined> {
+  const result = await table.db.send(
+    new GetCommand({
+      TableName: table.name,
+      Key: providerKey(providerId),
+      ConsistentRead: true,
+      ProjectionExpression: '#capacity',
+      ExpressionAttributeNames: { '#capacity': 'capacity' },
+    }),
+  );
+  const capacity = result.Item?.capacity;
+  return typeof capacity === 'number' ? capacity : undefined;
 }
 
 export interface Page<T> {

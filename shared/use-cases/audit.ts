@@ -1,4 +1,4 @@
-import { holdsCapacity } from '../domain/ticket.js';
+import { capacityUnits } from '../domain/ticket.js';
 import { listProviders } from '../store/provider-store.js';
 import { ticketsWithStatus } from '../store/ticket-store.js';
 import type { AppContext } from './context.js';
@@ -6,7 +6,7 @@ import type { AppContext } from './context.js';
 export interface AuditRow {
   providerId: string;
   openItems: number;
-  /** queued + leased tickets that name this provider, counted from the tickets themselves. */
+  /** Effort units of the queued, leased and held tickets that name this provider, from the tickets themselves. */
   counted: number;
   capacity: number;
   ok: boolean;
@@ -19,9 +19,10 @@ export interface AuditRow {
  */
 export async function auditOpenItems(ctx: AppContext): Promise<AuditRow[]> {
   const counted = new Map<string, number>();
-  for (const ticket of await ticketsWithStatus(ctx.table, ['queued', 'leased'])) {
-    if (holdsCapacity(ticket.status) && ticket.providerId) {
-      counted.set(ticket.providerId, (counted.get(ticket.providerId) ?? 0) + 1);
+  for (const ticket of await ticketsWithStatus(ctx.table, ['queued', 'leased', 'on_hold'])) {
+    const units = capacityUnits(ticket);
+    if (units > 0 && ticket.providerId) {
+      counted.set(ticket.providerId, (counted.get(ticket.providerId) ?? 0) + units);
     }
   }
   return (await listProviders(ctx.table)).map((provider) => {
