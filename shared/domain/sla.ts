@@ -95,6 +95,8 @@ export const slaPolicyDefinitionSchema = z
     atRiskFraction: boundedNumber(0, 1, 6)
       .refine((value) => value > 0 && value < 1, 'between 0 and 1')
       .default(0.8),
+    /** The longest a ticket may stay on hold; then it goes back to its source as cancelled (hold_expired). */
+    maxHoldSeconds: targetSeconds.optional(),
   })
   .meta({ id: 'SlaPolicyDefinition' });
 export type SlaPolicyDefinition = z.infer<typeof slaPolicyDefinitionSchema>;

@@ -79,7 +79,7 @@ export async function leaseTickets(
 
   const payloads = await getPayloads(
     ctx.table,
-    leased.map(({ ticket }) => ticket.ticketId),
+    leased.map(({ ticket }) => ticket),
   );
   return leased
     .sort((a, b) => Date.parse(a.ticket.dueAt) - Date.parse(b.ticket.dueAt))
@@ -140,7 +140,7 @@ async function rebalanceChoices(
 }
 
 /** The lease rules: the caller's token, on a lease still running. Anything else is a 409 and changes nothing. */
-function assertLease(ticket: Ticket, leaseToken: string, nowMs: number): void {
+export function assertLease(ticket: Ticket, leaseToken: string, nowMs: number): void {
   if (ticket.status !== 'leased') throw conflict(`the ticket is ${ticket.status}, not leased`);
   if (ticket.leaseTokenHash !== sha256Hex(leaseToken))
     throw conflict('the lease token does not match the current lease');
@@ -153,7 +153,7 @@ function assertLease(ticket: Ticket, leaseToken: string, nowMs: number): void {
  * no longer valid is then a 409 from the lease rules, as for admin); a ticket
  * it never had does not exist for it.
  */
-async function loadHeld(ctx: AppContext, principal: Principal, ticketId: string): Promise<Ticket> {
+export async function loadHeld(ctx: AppContext, principal: Principal, ticketId: string): Promise<Ticket> {
   const ticket = /^[0-9a-f]{32}$/.test(ticketId) ? await getTicket(ctx.table, ticketId) : undefined;
   if (!ticket) throw notFound('ticket');
   if (principal.role === 'admin') return ticket;

@@ -4,12 +4,13 @@ import { notFound } from '../lib/errors.js';
 import { getTicket } from '../store/ticket-store.js';
 import type { AppContext } from './context.js';
 
-/** Admin sees all; a source its own; a provider only what it holds now. Anyone else: not found. */
+/** Admin sees all; a source its own; a provider only what it holds now (queued, leased or on hold). Anyone else: not found. */
 export function canSeeTicket(principal: Principal, ticket: Ticket): boolean {
   if (principal.role === 'admin') return true;
   if (principal.role === 'source') return principal.sourceId === ticket.sourceId;
   return (
-    principal.providerId === ticket.providerId && (ticket.status === 'queued' || ticket.status === 'leased')
+    principal.providerId === ticket.providerId &&
+    (ticket.status === 'queued' || ticket.status === 'leased' || ticket.status === 'on_hold')
   );
 }
 
