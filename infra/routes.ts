@@ -33,6 +33,12 @@ import {
   slaMetricsQuerySchema,
   slaPolicyDefinitionSchema,
 } from '../shared/domain/sla.js';
+import {
+  contractInputSchema,
+  contractQuerySchema,
+  scorecardQuerySchema,
+} from '../shared/domain/contracts.js';
+import { feedbackRequestSchema } from '../shared/domain/feedback.js';
 import type { Role } from '../shared/domain/types.js';
 import { webhookInputSchema } from '../shared/domain/webhooks.js';
 
@@ -249,6 +255,54 @@ export const ROUTES = [
     ADMIN,
     'SLA attainment per policy, priority and target',
     { query: slaMetricsQuerySchema },
+  ),
+  // Contracts, feedback and scorecards (issue 10).
+  route(
+    'PUT',
+    '/v1/providers/{providerId}/contract',
+    'http/put-provider-contract',
+    ADMIN,
+    "Store a new version of a provider's contract (rates, minimum volume, KPIs, credits)",
+    { body: contractInputSchema },
+  ),
+  route(
+    'GET',
+    '/v1/providers/{providerId}/contract',
+    'http/get-provider-contract',
+    ADMIN,
+    'The contract version in force now, or at ?at=',
+    { query: contractQuerySchema },
+  ),
+  route(
+    'GET',
+    '/v1/providers/{providerId}/contract/versions',
+    'http/list-contract-versions',
+    ADMIN,
+    "Every version of a provider's contract, newest first",
+  ),
+  route(
+    'GET',
+    '/v1/providers/{providerId}/scorecard',
+    'http/get-provider-scorecard',
+    ADMIN,
+    "A provider's scorecard for a period: KPIs, fees, credits, shortfall, net payable",
+    { query: scorecardQuerySchema },
+  ),
+  route(
+    'GET',
+    '/v1/scorecards',
+    'http/list-scorecards',
+    ADMIN,
+    'Scorecards of every provider with a contract (?format=csv for a spreadsheet)',
+    { query: scorecardQuerySchema },
+  ),
+  route(
+    'POST',
+    '/v1/tickets/{ticketId}/feedback',
+    'http/give-feedback',
+    ['admin', 'source'],
+    'QA score, CSAT and comment on a completed ticket, or reopen it for rework',
+    { body: feedbackRequestSchema },
   ),
   // Webhooks: admin for all; a provider key for those scoped to its own provider.
   route('GET', '/v1/webhooks', 'http/list-webhooks', PROVIDER_WORK, 'List webhook subscriptions'),

@@ -31,7 +31,20 @@ export interface HttpResult {
   statusCode: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** The body is text sent as it is (its content-type in `headers`), not JSON. */
+  text?: boolean;
 }
+
+/** A CSV download (RFC 4180 text), offered under a file name. */
+export const csvResult = (csv: string, fileName: string): HttpResult => ({
+  statusCode: 200,
+  body: csv,
+  text: true,
+  headers: {
+    'content-type': 'text/csv; charset=utf-8',
+    'content-disposition': `attachment; filename="${fileName}"`,
+  },
+});
 
 /** What the authorizer (API Gateway's in AWS, the local runtime's locally) put in the request. */
 export interface AuthorizerContext {
@@ -173,7 +186,9 @@ export function httpHandler<TBody = undefined, TQuery = undefined>(
       const response =
         result.body === undefined
           ? { statusCode: result.statusCode, headers: {} }
-          : jsonResponse(result.statusCode, result.body);
+          : result.text
+            ? { statusCode: result.statusCode, headers: {}, body: String(result.body) }
+            : jsonResponse(result.statusCode, result.body);
       return result.headers ? { ...response, headers: { ...response.headers, ...result.headers } } : response;
     });
 }

@@ -21,6 +21,7 @@ import {
   countChangesOnce,
   ticketChangeCounters,
 } from '../../shared/use-cases/count-metrics.js';
+import { ContractVersionsCache } from '../../shared/use-cases/contracts.js';
 import { wakeParkedTickets } from '../../shared/use-cases/wake-parked.js';
 import { appContext } from '../lib/app-context.js';
 import { env } from '../lib/env.js';
@@ -91,11 +92,12 @@ async function countBatch(
   const firstFailed = records.findIndex((record) => failed.has(record.dynamodb?.SequenceNumber ?? ''));
   const ctx = appContext();
   const changes: CountedChange[] = [];
+  const contracts = new ContractVersionsCache();
   for (const record of firstFailed < 0 ? records : records.slice(0, firstFailed)) {
     const newImage = image(record.dynamodb?.NewImage);
     if (newImage?.entity !== 'ticket') continue;
     const before = image(record.dynamodb?.OldImage) as Ticket | undefined;
-    const counters = await ticketChangeCounters(ctx, before, newImage as unknown as Ticket);
+    const counters = await ticketChangeCounters(ctx, before, newImage as unknown as Ticket, contracts);
     changes.push({
       eventId: record.eventID ?? '',
       sequence: record.dynamodb?.SequenceNumber ?? '0',

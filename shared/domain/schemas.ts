@@ -111,6 +111,8 @@ export const slaPolicySchema = z
       P4: z.number().int().positive().max(MAX_DURATION_SECONDS),
     }),
     atRiskFraction: boundedNumber(0, 1, 6).refine((value) => value > 0 && value < 1, 'between 0 and 1'),
+    /** A reopened ticket's rework is due this long after reopening (calendar seconds; default 86400). */
+    reworkSeconds: z.number().int().positive().max(MAX_DURATION_SECONDS).optional(),
     /** The longest a ticket may stay on hold; then it goes back to its source as cancelled (hold_expired). */
     maxHoldSeconds: z.number().int().positive().max(MAX_DURATION_SECONDS).optional(),
     /** A ticket's effort when it gives none, per skill (else 1). */

@@ -97,6 +97,8 @@ export const slaPolicyDefinitionSchema = z
       .default(0.8),
     /** The longest a ticket may stay on hold; then it goes back to its source as cancelled (hold_expired). */
     maxHoldSeconds: targetSeconds.optional(),
+    /** A reopened ticket's rework is due this long after reopening (calendar seconds; default 86400). */
+    reworkSeconds: targetSeconds.optional(),
   })
   .meta({ id: 'SlaPolicyDefinition' });
 export type SlaPolicyDefinition = z.infer<typeof slaPolicyDefinitionSchema>;

@@ -97,9 +97,15 @@ export const contractHeadKey = (providerId: string) => ({ pk: contractPartition(
 /** Every provider that has a contract, as one set (read consistently by scorecards and period closing). */
 export const contractDirectoryKey = () => ({ pk: 'DIRECTORY#contracts', sk: 'DIRECTORY' });
 /** Contract KPI counters per provider and local month (`yyyy-MM` in the contract's time zone). */
-export const kpiKey = (providerId: string, month: string) => ({ pk: `KPI#${providerId}`, sk: `PERIOD#${month}` });
+export const kpiKey = (providerId: string, month: string) => ({
+  pk: `KPI#${providerId}`,
+  sk: `PERIOD#${month}`,
+});
 /** QA scores per provider and UTC day, for routing's measured quality. */
-export const qualityKey = (providerId: string, day: string) => ({ pk: `QUALITY#${providerId}`, sk: `DAY#${day}` });
+export const qualityKey = (providerId: string, day: string) => ({
+  pk: `QUALITY#${providerId}`,
+  sk: `DAY#${day}`,
+});
 /** Frozen scorecards of closed periods (immutable). */
 export const statementKey = (providerId: string, period: string) => ({
   pk: `STATEMENT#${providerId}`,

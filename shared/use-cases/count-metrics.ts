@@ -5,6 +5,7 @@ import type { Ticket } from '../domain/types.js';
 import { backlogCounter } from '../store/backlog-store.js';
 import { addCountsOnce, countedUpTo, hourlyCounter, MAX_COUNTER_ITEMS } from '../store/metric-store.js';
 import type { AppContext } from './context.js';
+import { ContractVersionsCache, contractKpiIncrements } from './contracts.js';
 
 /** Every counter one ticket change moves, and the hourly increments among them (CloudWatch mirrors those). */
 export interface ChangeCounters {
@@ -17,12 +18,18 @@ export interface ChangeCounters {
  * Other counted views (contract KPIs) append theirs here.
  */
 export async function ticketChangeCounters(
-  _ctx: AppContext,
+  ctx: AppContext,
   before: Ticket | undefined,
   after: Ticket,
+  /** Contract versions loaded once per stream batch. */
+  contracts = new ContractVersionsCache(),
 ): Promise<ChangeCounters> {
   const hourly = metricIncrements(before, after);
-  const counters = [...hourly.map(hourlyCounter), ...backlogDeltas(before, after).map(backlogCounter)];
+  const counters = [
+    ...hourly.map(hourlyCounter),
+    ...backlogDeltas(before, after).map(backlogCounter),
+    ...(await contractKpiIncrements(ctx, before, after, contracts)),
+  ];
   return { hourly, counters };
 }
 
