@@ -9,6 +9,7 @@ import type {
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
 import { ROUTES, type RouteDefinition, routeKeyOf } from '../routes.js';
+import { invoked } from './invocations.js';
 import { lambdaContext } from './lambda-context.js';
 import { loadHandler } from './load-handler.js';
 
@@ -140,23 +141,25 @@ async function authorize(event: APIGatewayProxyEventV2) {
     APIGatewayRequestAuthorizerEventV2,
     APIGatewaySimpleAuthorizerWithContextResult<Record<string, unknown>>
   >('auth/authorize');
-  const result = await authorizer(
-    {
-      version: '2.0',
-      type: 'REQUEST',
-      routeArn: `arn:aws:execute-api:us-east-1:000000000000:local/$default/${event.routeKey.replace(' ', '')}`,
-      identitySource: [event.headers.authorization ?? ''],
-      routeKey: event.routeKey,
-      rawPath: event.rawPath,
-      rawQueryString: event.rawQueryString,
-      headers: event.headers,
-      requestContext: event.requestContext,
-      pathParameters: event.pathParameters,
-      queryStringParameters: event.queryStringParameters,
-      stageVariables: {},
-      cookies: [],
-    } as APIGatewayRequestAuthorizerEventV2,
-    lambdaContext('authorize'),
+  const result = await invoked('auth/authorize', 1, () =>
+    authorizer(
+      {
+        version: '2.0',
+        type: 'REQUEST',
+        routeArn: `arn:aws:execute-api:us-east-1:000000000000:local/$default/${event.routeKey.replace(' ', '')}`,
+        identitySource: [event.headers.authorization ?? ''],
+        routeKey: event.routeKey,
+        rawPath: event.rawPath,
+        rawQueryString: event.rawQueryString,
+        headers: event.headers,
+        requestContext: event.requestContext,
+        pathParameters: event.pathParameters,
+        queryStringParameters: event.queryStringParameters,
+        stageVariables: {},
+        cookies: [],
+      } as APIGatewayRequestAuthorizerEventV2,
+      lambdaContext('authorize'),
+    ),
   );
   return result.isAuthorized ? result.context : undefined;
 }
@@ -180,7 +183,8 @@ export async function handleRequest(request: IncomingMessage, response: ServerRe
   const handler = await loadHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(
     matched.route.entry,
   );
-  send(response, await handler(event, lambdaContext(matched.route.entry.replace('/', '-'))));
+  const entry = matched.route.entry;
+  send(response, await invoked(entry, 1, () => handler(event, lambdaContext(entry.replace('/', '-')))));
 }
 
 export function startHttpServer(port: number, site?: StaticSite): Promise<Server> {

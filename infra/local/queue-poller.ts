@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { QueueDefinition } from '../resources.js';
+import { invoked } from './invocations.js';
 import { lambdaContext, withinTimeout } from './lambda-context.js';
 import type { LambdaHandler } from './load-handler.js';
 
@@ -83,10 +84,15 @@ export function startQueuePoller(options: {
     const records = messages.map((message) => toRecord(message, options.queueArn));
     let failed: Set<string>;
     try {
-      const response = await withinTimeout(
-        handler({ Records: records }, lambdaContext(options.functionName, definition.consumerTimeoutSeconds)),
-        options.functionName,
-        definition.consumerTimeoutSeconds,
+      const response = await invoked(options.functionName, records.length, () =>
+        withinTimeout(
+          handler(
+            { Records: records },
+            lambdaContext(options.functionName, definition.consumerTimeoutSeconds),
+          ),
+          options.functionName,
+          definition.consumerTimeoutSeconds,
+        ),
       );
       failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
     } catch (error) {

@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { STREAM } from '../resources.js';
+import { invoked } from './invocations.js';
 import { lambdaContext, withinTimeout } from './lambda-context.js';
 import { keepStreamFailure } from './stream-failures.js';
 import type { LambdaHandler } from './load-handler.js';
@@ -83,13 +84,16 @@ export function startStreamPoller(options: {
     const handler = await options.handler();
     for (let attempt = 0; attempt <= STREAM.maxRetries; attempt++) {
       try {
-        const response = await withinTimeout(
-          handler(
-            { Records: records.map((record) => toLambdaRecord(record, streamArn)) },
-            lambdaContext(options.functionName, STREAM.timeoutSeconds),
+        const batch = records;
+        const response = await invoked(options.functionName, batch.length, () =>
+          withinTimeout(
+            handler(
+              { Records: batch.map((record) => toLambdaRecord(record, streamArn)) },
+              lambdaContext(options.functionName, STREAM.timeoutSeconds),
+            ),
+            options.functionName,
+            STREAM.timeoutSeconds,
           ),
-          options.functionName,
-          STREAM.timeoutSeconds,
         );
         const firstFailure = response?.batchItemFailures?.[0]?.itemIdentifier;
         if (!firstFailure) break;

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { UnavailableError } from '../lib/errors.js';
+import { addRequestLog } from './request-log.js';
 
 /**
  * What a DynamoDB error means for the caller:
@@ -134,6 +135,8 @@ export function addTransientRetry(client: DynamoDBClient, options: RetryOptions 
 /** A document client that drops undefined attributes and retries conflicts and throttles (see `retryTransient`). */
 export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBDocumentClient {
   addTransientRetry(client);
+  // Measurement only (npm run bench:lifecycle): unset in AWS, so nothing is added there.
+  if (process.env.OUTROUTE_WRITE_LOG) addRequestLog(client, process.env.OUTROUTE_WRITE_LOG);
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });

@@ -1,0 +1,126 @@
+// Measurement only: with OUTROUTE_WRITE_LOG=<file> set, every DynamoDB request
+// through a document client asks for its consumed capacity
+// (ReturnConsumedCapacity: INDEXES) and appends one JSON line to the file: the
+// operation, the keys it wrote (and how), whether it succeeded, and the
+// capacity the service reported. `npm run bench:lifecycle` reads it; in AWS
+// the variable is unset and the middleware is never added.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { appendFileSync } from 'node:fs';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+type Item = Record<string, unknown>;
+
+/** The function being invoked (set by the local runtime while measuring), so each line says whose request it was. */
+export const invocationScope = new AsyncLocalStorage<string>();
+
+export interface LoggedWrite {
+  table: string;
+  pk: string;
+  sk: string;
+  kind: 'put' | 'update' | 'delete' | 'check';
+}
+
+export interface RequestLogLine {
+  /** Milliseconds since the epoch, when the answer (or error) came back. */
+  t: number;
+  /** The API action: PutItem, UpdateItem, DeleteItem, TransactWriteItems, BatchWriteItem, GetItem, Query, … */
+  op: string;
+  /** The function that sent it (`http/create-ticket`, `route-tickets`, …), when known. */
+  fn?: string;
+  ok: boolean;
+  /** The error's name when it failed; for a cancelled transaction, its reasons' codes. */
+  error?: string;
+  reasons?: string[];
+  /** Items written (write actions only), in request order. */
+  writes?: LoggedWrite[];
+  /** ConsumedCapacity as the service answered it (a list for transactions and batches). */
+  consumed?: unknown;
+}
+
+const OPERATIONS: Record<string, string> = {
+  PutItemCommand: 'PutItem',
+  UpdateItemCommand: 'UpdateItem',
+  DeleteItemCommand: 'DeleteItem',
+  TransactWriteItemsCommand: 'TransactWriteItems',
+  BatchWriteItemCommand: 'BatchWriteItem',
+  GetItemCommand: 'GetItem',
+  BatchGetItemCommand: 'BatchGetItem',
+  TransactGetItemsCommand: 'TransactGetItems',
+  QueryCommand: 'Query',
+  ScanCommand: 'Scan',
+};
+
+const keyOf = (table: unknown, source: Item | undefined, kind: LoggedWrite['kind']): LoggedWrite[] =>
+  source && typeof source.pk === 'string'
+    ? [{ table: String(table), pk: source.pk, sk: String(source.sk), kind }]
+    : [];
+
+/** The items a write request names, in the document client's (native) form. */
+export function writesOf(op: string, input: Item): LoggedWrite[] {
+  switch (op) {
+    case 'PutItem':
+      return keyOf(input.TableName, input.Item as Item, 'put');
+    case 'UpdateItem':
+      return keyOf(input.TableName, input.Key as Item, 'update');
+    case 'DeleteItem':
+      return keyOf(input.TableName, input.Key as Item, 'delete');
+    case 'TransactWriteItems':
+      return ((input.TransactItems ?? []) as Item[]).flatMap((entry) => {
+        const [kind, action] = entry.Put
+          ? (['put', entry.Put] as const)
+          : entry.Update
+            ? (['update', entry.Update] as const)
+            : entry.Delete
+              ? (['delete', entry.Delete] as const)
+              : (['check', entry.ConditionCheck] as const);
+        const operation = action as Item | undefined;
+        return keyOf(operation?.TableName, (operation?.Item ?? operation?.Key) as Item, kind);
+      });
+    case 'BatchWriteItem':
+      return Object.entries((input.RequestItems ?? {}) as Record<string, Item[]>).flatMap(
+        ([table, requests]) =>
+          requests.flatMap((request) =>
+            request.PutRequest
+              ? keyOf(table, (request.PutRequest as Item).Item as Item, 'put')
+              : keyOf(table, (request.DeleteRequest as Item | undefined)?.Key as Item, 'delete'),
+          ),
+      );
+    default:
+      return [];
+  }
+}
+
+/** Adds the request log to a client (idempotent per client). */
+export function addRequestLog(client: DynamoDBClient, file: string): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const op = OPERATIONS[String((context as { commandName?: string }).commandName ?? '')];
+      if (!op) return next(args);
+      const input = args.input as Item;
+      const writes = writesOf(op, input);
+      const fn = invocationScope.getStore();
+      const line: RequestLogLine = {
+        t: 0,
+        op,
+        ...(fn ? { fn } : {}),
+        ok: true,
+        ...(writes.length ? { writes } : {}),
+      };
+      try {
+        const result = await next({ ...args, input: { ...input, ReturnConsumedCapacity: 'INDEXES' } });
+        line.consumed = (result.output as unknown as Item).ConsumedCapacity;
+        return result;
+      } catch (error) {
+        line.ok = false;
+        line.error = (error as Error).name;
+        const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+        if (reasons) line.reasons = reasons.map((reason) => reason.Code ?? 'None');
+        throw error;
+      } finally {
+        line.t = Date.now();
+        appendFileSync(file, `${JSON.stringify(line)}\n`);
+      }
+    },
+    { name: 'outrouteRequestLog', step: 'initialize', priority: 'low', override: true },
+  );
+}
