@@ -5,6 +5,13 @@ import type { Ticket } from './types.js';
 /** Breaches of tickets that no provider holds are counted here. */
 export const UNASSIGNED = 'unassigned';
 
+/** History events counted once each against the provider they name. */
+const COUNTED_EVENTS: Partial<Record<string, 'rerouted' | 'leased' | 'held'>> = {
+  rerouted: 'rerouted',
+  leased: 'leased',
+  held: 'held',
+};
+
 export function metricIncrements(before: Ticket | undefined, after: Ticket): CountIncrement[] {
   const increments: CountIncrement[] = [];
   if (after.status === 'queued' && after.providerId && after.attempts > (before?.attempts ?? 0)) {
@@ -46,11 +53,13 @@ export function metricIncrements(before: Ticket | undefined, after: Ticket): Cou
       counts: { breached: 1 },
     });
   }
-  // At-risk tickets taken from a provider that would not make it, counted against that provider.
+  // At-risk tickets taken from a provider that would not make it, counted against that provider; leases
+  // and holds per provider (hold_rate).
   for (const entry of after.history) {
-    if (entry.seq > (before?.seq ?? 0) && entry.event === 'rerouted' && entry.providerId) {
-      increments.push({ providerId: entry.providerId, hour: hourOf(entry.at), counts: { rerouted: 1 } });
-    }
+    if (entry.seq <= (before?.seq ?? 0) || !entry.providerId) continue;
+    const counter = COUNTED_EVENTS[entry.event];
+    if (counter)
+      increments.push({ providerId: entry.providerId, hour: hourOf(entry.at), counts: { [counter]: 1 } });
   }
   return increments;
 }
@@ -61,4 +70,5 @@ export const CLOUDWATCH_METRIC_OF = {
   completed: 'TicketsCompleted',
   breached: 'SlaBreached',
   rerouted: 'TicketsRerouted',
+  held: 'TicketsHeld',
 } as const;

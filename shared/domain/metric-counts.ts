@@ -10,6 +10,9 @@ export const COUNTERS = [
   'rerouted',
   'handleSeconds',
   'cost',
+  /** Leases taken, and holds put (hold_rate = held / leased). */
+  'leased',
+  'held',
 ] as const;
 export type Counter = (typeof COUNTERS)[number];
 export type Counts = Partial<Record<Counter, number>>;

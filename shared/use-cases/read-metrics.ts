@@ -47,6 +47,10 @@ export async function providerMetrics(ctx: AppContext, window: { from?: string; 
       capacity: provider.capacity,
       utilization: provider.capacity ? round(provider.openItems / provider.capacity) : 0,
       costTotal: round(total.cost, 2),
+      // Holds per lease taken (issue 14's hold_rate); null before any lease in the window.
+      leased: total.leased,
+      held: total.held,
+      holdRate: total.leased ? round(total.held / total.leased) : null,
       // Declared target, the target its skills' pools imply, and the share it got (see shareReport).
       share: share
         ? { declared: share.declared, target: round(share.target), actual: round(share.actual) }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { providerEvents, ticketEvents } from '../../shared/domain/change-events.js';
-import { toBreached, toCompleted, toLeased, toQueued, toRerouting } from '../../shared/domain/lifecycle.js';
+import {
+  toBreached,
+  toCompleted,
+  toLeased,
+  toOnHold,
+  toQueued,
+  toRerouting,
+} from '../../shared/domain/lifecycle.js';
 import { metricIncrements, UNASSIGNED } from '../../shared/domain/metric-changes.js';
 import type { Provider } from '../../shared/domain/types.js';
 import { providerInput } from '../fixtures/entities.js';
@@ -77,7 +84,20 @@ describe('metric counters for a table change', () => {
   });
 
   it('counts nothing for a change that moves no counter', () => {
-    expect(metricIncrements(queued, leased)).toStrictEqual([]);
     expect(metricIncrements(leased, toRerouting(leased, 'released', T0))).toStrictEqual([]);
+  });
+
+  it('counts leases and holds against the provider (hold_rate = held / leased)', () => {
+    expect(metricIncrements(queued, leased)).toStrictEqual([
+      { providerId: 'acme', hour: '2026-11-23T10', counts: { leased: 1 } },
+    ]);
+    const held = toOnHold(
+      leased,
+      { reason: 'awaiting_customer', keepsCapacity: true, maxHoldSeconds: 86_400 },
+      T0 + 700_000,
+    );
+    expect(metricIncrements(leased, held)).toStrictEqual([
+      { providerId: 'acme', hour: '2026-11-23T10', counts: { held: 1 } },
+    ]);
   });
 });
