@@ -54,6 +54,11 @@ export interface QueueDefinition {
   consumerTimeoutSeconds: number;
   /** FIFO (name ends in .fifo): ordered per message group, de-duplicated by id; its DLQ is FIFO too. */
   fifo?: boolean;
+  /**
+   * Most batches handled at once per stage (the SQS event source's maximum concurrency, at least 2); the
+   * local runtime's poller uses the dev stage's, so local and AWS scale alike.
+   */
+  maxConcurrency?: { dev: number; prod: number };
 }
 
 export const QUEUES = {
@@ -66,6 +71,7 @@ export const QUEUES = {
     batchSize: 25,
     maxBatchingWindowSeconds: 1,
     consumerTimeoutSeconds: 30,
+    maxConcurrency: { dev: 5, prod: 20 },
   },
   routing: {
     logicalName: 'RoutingQueue',
@@ -75,6 +81,7 @@ export const QUEUES = {
     batchSize: 10,
     maxBatchingWindowSeconds: 0,
     consumerTimeoutSeconds: 30,
+    maxConcurrency: { dev: 5, prod: 10 },
   },
 } as const satisfies Record<string, QueueDefinition>;
 

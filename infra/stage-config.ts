@@ -4,6 +4,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { INTAKE_RATES, type IntakeRates } from '../shared/domain/intake-limits.js';
+import { QUEUES } from './resources.js';
 
 export type StageName = 'dev' | 'prod';
 
@@ -18,7 +19,7 @@ export interface StageConfig {
   alarmEmail?: string;
   /** HTTP API stage throttling (requests per second, burst). */
   apiThrottle: { rateLimit: number; burstLimit: number };
-  /** Upper bound of concurrent invocations per SQS event source (min 2). */
+  /** Upper bound of concurrent invocations per SQS event source (min 2), from QUEUES in resources.ts. */
   maxConcurrency: { intake: number; routing: number };
   /**
    * Concurrency reserved for the workers nothing else may starve: the router (at least its queue's
@@ -38,7 +39,7 @@ const STAGES: Record<StageName, Omit<StageConfig, 'stage' | 'prefix' | 'alarmEma
     logRetention: RetentionDays.TWO_WEEKS,
     removalPolicy: RemovalPolicy.DESTROY,
     apiThrottle: { rateLimit: 50, burstLimit: 100 },
-    maxConcurrency: { intake: 5, routing: 5 },
+    maxConcurrency: { intake: QUEUES.intake.maxConcurrency.dev, routing: QUEUES.routing.maxConcurrency.dev },
     reservedConcurrency: { router: 5, stream: 2, sweep: 2 },
     slaBreachesPerHour: 10,
     intake: INTAKE_RATES.dev,
@@ -48,7 +49,10 @@ const STAGES: Record<StageName, Omit<StageConfig, 'stage' | 'prefix' | 'alarmEma
     logRetention: RetentionDays.ONE_YEAR,
     removalPolicy: RemovalPolicy.RETAIN,
     apiThrottle: { rateLimit: 500, burstLimit: 1000 },
-    maxConcurrency: { intake: 20, routing: 10 },
+    maxConcurrency: {
+      intake: QUEUES.intake.maxConcurrency.prod,
+      routing: QUEUES.routing.maxConcurrency.prod,
+    },
     reservedConcurrency: { router: 10, stream: 4, sweep: 2 },
     slaBreachesPerHour: 1,
     intake: INTAKE_RATES.prod,

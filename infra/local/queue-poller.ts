@@ -114,25 +114,37 @@ export function startQueuePoller(options: {
     }
   }
 
+  /**
+   * One receiver hands each batch to an invocation of its own, up to `concurrency` at once, as the event
+   * source mapping scales its invocations with the queue's backlog: an idle queue costs one long poll
+   * at a time, a busy one runs `concurrency` batches side by side.
+   */
   async function loop(): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
     while (running) {
       try {
+        while (inFlight.size >= options.concurrency) await Promise.race(inFlight);
         const messages = await receiveBatch();
-        if (messages.length) await invoke(messages);
+        if (!messages.length) continue;
+        const invocation: Promise<void> = invoke(messages)
+          .catch((error: unknown) => options.onError(error))
+          .finally(() => inFlight.delete(invocation));
+        inFlight.add(invocation);
       } catch (error) {
-        if (!running) return;
+        if (!running) break;
         options.onError(error);
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
     }
+    await Promise.allSettled(inFlight);
   }
 
-  const loops = Array.from({ length: options.concurrency }, () => loop());
+  const polling = loop();
   return {
     async stop() {
       running = false;
       abort.abort();
-      await Promise.allSettled(loops);
+      await polling;
     },
   };
 }

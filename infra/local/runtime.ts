@@ -246,7 +246,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       functionName: 'intake-tickets',
       handler: () => loadHandler('queue/intake-tickets'),
       definition: QUEUES.intake,
-      concurrency: 1,
+      concurrency: QUEUES.intake.maxConcurrency.dev,
       onError,
     }),
     startQueuePoller({
@@ -256,7 +256,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       functionName: 'route-tickets',
       handler: () => loadHandler('queue/route-tickets'),
       definition: QUEUES.routing,
-      concurrency: 2,
+      concurrency: QUEUES.routing.maxConcurrency.dev,
       onError,
     }),
     startQueuePoller({

@@ -124,25 +124,39 @@ export function startStreamPoller(options: {
     saveCheckpoints();
   }
 
+  /** One shard's new records, batch after batch, in order (one batch per shard at a time, as Lambda). */
+  async function pollShard(shardId: string): Promise<void> {
+    if (!iterators.has(shardId)) iterators.set(shardId, await iteratorFor(shardId));
+    let iterator = iterators.get(shardId);
+    while (running && iterator) {
+      const page = await streams.send(
+        new GetRecordsCommand({ ShardIterator: iterator, Limit: STREAM.batchSize }),
+      );
+      iterator = page.NextShardIterator;
+      const records = page.Records ?? [];
+      if (records.length) await deliver(shardId, records);
+      if (records.length < STREAM.batchSize) break;
+    }
+    iterators.set(shardId, iterator);
+    if (!iterator) finishedShards.add(shardId);
+  }
+
+  /**
+   * Every shard side by side (Lambda runs one invocation per shard at once); a child shard starts only
+   * once its parent is read to its end, so an item's changes are always handled in order.
+   */
   async function pollOnce(): Promise<void> {
     const description = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-    for (const shard of description.StreamDescription?.Shards ?? []) {
+    const shards = description.StreamDescription?.Shards ?? [];
+    const known = new Set(shards.map((shard) => shard.ShardId ?? ''));
+    const ready = shards.filter((shard) => {
       const shardId = shard.ShardId ?? '';
-      if (finishedShards.has(shardId)) continue;
-      if (!iterators.has(shardId)) iterators.set(shardId, await iteratorFor(shardId));
-      let iterator = iterators.get(shardId);
-      while (running && iterator) {
-        const page = await streams.send(
-          new GetRecordsCommand({ ShardIterator: iterator, Limit: STREAM.batchSize }),
-        );
-        iterator = page.NextShardIterator;
-        const records = page.Records ?? [];
-        if (records.length) await deliver(shardId, records);
-        if (records.length < STREAM.batchSize) break;
-      }
-      iterators.set(shardId, iterator);
-      if (!iterator) finishedShards.add(shardId);
-    }
+      const parent = shard.ParentShardId;
+      return !finishedShards.has(shardId) && (!parent || !known.has(parent) || finishedShards.has(parent));
+    });
+    const results = await Promise.allSettled(ready.map((shard) => pollShard(shard.ShardId ?? '')));
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 
   const loop = (async () => {

@@ -58,4 +58,47 @@ describe('local queue poller (event source mapping semantics)', () => {
       await poller?.stop();
     }
   });
+
+  it('runs up to `concurrency` batches at once, never more, as the event source mapping scales', async () => {
+    const sqs = sqsClient();
+    const queue = await createQueueWithDlq(sqs, { ...definition, visibilityTimeoutSeconds: 30 });
+    let running = 0;
+    let most = 0;
+    const done: string[] = [];
+    const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+      running++;
+      most = Math.max(most, running);
+      // Held until the others have had every chance to start.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      running--;
+      done.push(...event.Records.map((record) => record.body));
+      return { batchItemFailures: [] };
+    };
+    for (let index = 0; index < 12; index++)
+      await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: `m-${index}` }));
+    let poller: Poller | undefined;
+    try {
+      poller = startQueuePoller({
+        sqs,
+        queueUrl: queue.url,
+        queueArn: 'arn:aws:sqs:us-east-1:000000000000:test',
+        functionName: 'test',
+        handler: async () => handler,
+        definition: { ...definition, batchSize: 2, visibilityTimeoutSeconds: 30 },
+        concurrency: 3,
+        onError: () => undefined,
+      });
+      await waitUntil(
+        async () => {
+          if (done.length < 12) throw new Error(`${done.length} of 12 handled`);
+        },
+        20_000,
+        100,
+      );
+      expect(most).toBe(3);
+      expect(new Set(done).size).toBe(12);
+    } finally {
+      await poller?.stop();
+    }
+  });
 });
