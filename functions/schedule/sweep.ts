@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import { closeEndedPeriods } from '../../shared/use-cases/contracts.js';
 import { sweep } from '../../shared/use-cases/sweep.js';
 import { appContext } from '../lib/app-context.js';
 import { env } from '../lib/env.js';
@@ -21,6 +22,9 @@ export const handler = middy<ScheduledEvent, void, Error, Context>()
     for (;;) {
       const started = Date.now();
       const report = await sweep(appContext(), { remainingMs });
+      // Contract periods that ended are frozen into statements (once; a second pass finds them).
+      const periods = await closeEndedPeriods(appContext());
+      if (periods.closed.length) logger.info('periods closed', { closed: periods.closed });
       if (report.changed || report.routed || report.failOvers || report.unfinishedBuckets)
         logger.info('sweep', { ...report });
       if (!passSeconds) return;

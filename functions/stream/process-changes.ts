@@ -8,6 +8,7 @@ import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEven
 import { providerEvents, ticketEvents } from '../../shared/domain/change-events.js';
 import { CLOUDWATCH_METRIC_OF } from '../../shared/domain/metric-changes.js';
 import type { CountIncrement } from '../../shared/domain/metric-counts.js';
+import { scorecardClosedEvent } from '../../shared/domain/scorecard.js';
 import { holdsCapacity } from '../../shared/domain/ticket.js';
 import type { Provider, Ticket } from '../../shared/domain/types.js';
 import {
@@ -68,6 +69,9 @@ async function processRecord(record: DynamoDBRecord): Promise<void> {
       await wakeParkedTickets(ctx, WAKE_PER_FREED_SLOT, provider);
     }
   }
+  // A period's statement is stored once, when the sweeper closes the period.
+  if (entity === 'statement' && newImage && !oldImage)
+    await events().publish([scorecardClosedEvent(newImage)]);
   if (entity === 'provider') {
     const [before, after] = [oldImage as Provider | undefined, newImage as Provider | undefined];
     await events().publish(providerEvents(before, after));

@@ -12,6 +12,7 @@ import {
   type KpiCounters,
 } from './kpi-counts.js';
 import { divideRounded, formatMinor, MICRO, minorDigits, percentOf, toMicro, toMinor } from './money.js';
+import type { OutEvent } from './events.js';
 import { PRIORITIES } from './schemas.js';
 
 /** An exact KPI value: numerator / denominator (both integers); undefined when nothing was measured. */
@@ -352,4 +353,19 @@ export function scorecardsCsv(cards: readonly Scorecard[]): string {
     }
   }
   return rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
+
+/** `provider.scorecard_closed`, from a statement as stored (its scorecard kept as JSON text). */
+export function scorecardClosedEvent(statement: Record<string, unknown>): OutEvent {
+  const card = JSON.parse(String(statement.scorecard ?? '{}')) as Partial<Scorecard>;
+  return {
+    id: `${String(statement.providerId)}#${String(statement.period)}#closed`,
+    type: 'provider.scorecard_closed',
+    at: String(statement.closedAt),
+    providerId: String(statement.providerId),
+    period: String(statement.period),
+    currency: card.currency ?? null,
+    netPayable: card.netPayable ?? null,
+    netPayableWithAdjustments: card.netPayableWithAdjustments ?? null,
+  };
 }

@@ -27,9 +27,9 @@ import {
 } from '../domain/scorecard.js';
 import type { Provider, Ticket } from '../domain/types.js';
 import { AppError, notFound } from '../lib/errors.js';
+import { canonicalJson } from '../lib/hash.js';
 import {
   contractedProviderIds,
-  getStatement,
   listContractVersions,
   listStatements,
   putContractVersion,
@@ -88,7 +88,7 @@ const CONTRACT_FIELDS = [
   'creditCapPercent',
 ] as const;
 const sameContract = (stored: ContractInput, input: ContractInput) =>
-  CONTRACT_FIELDS.every((field) => JSON.stringify(stored[field]) === JSON.stringify(input[field]));
+  CONTRACT_FIELDS.every((field) => canonicalJson(stored[field]) === canonicalJson(input[field]));
 
 /** The version in force at `at` (default now). */
 export async function readContract(
@@ -290,12 +290,13 @@ export async function closeEndedPeriods(ctx: AppContext): Promise<{ closed: stri
     if (!current) continue;
     const currentPeriod = periodOf(nowMs, current.timeZone, current.period);
     const firstStart = Math.min(...versions.map(effectiveFromMs));
+    const statements = await listStatements(ctx.table, providerId);
     for (let step = LOOKBACK_PERIODS; step >= 1; step--) {
       const period = shiftPeriod(currentPeriod, step);
       const settled = contractForPeriod(versions, period);
       if (!settled || settled.endMs > nowMs || settled.endMs <= firstStart) continue;
       if (settled.contract.period !== periodKindOf(period)) continue;
-      if (await getStatement(ctx.table, providerId, period)) continue;
+      if (statements.has(period)) continue;
       const books = await loadBooks(ctx, providerId, period);
       const counters = periodCounters(books.months, period);
       const adjustments = adjustmentsBefore(period, books.versions, books.months, books.statements);
