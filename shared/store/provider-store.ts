@@ -30,6 +30,7 @@ const CONFIG_FIELDS = [
   'dataRegions',
   'allocationShare',
   'overflow',
+  'holdKeepsCapacity',
 ] as const satisfies readonly (keyof ProviderInput)[];
 
 /**
