@@ -130,8 +130,18 @@ export interface ContractVersion extends ContractInput {
 export const contractQuerySchema = z.strictObject({ at: z.iso.datetime({ offset: true }).optional() });
 
 /** The instant a version starts: local midnight of `effectiveFrom` in its time zone. */
-export const effectiveFromMs = (contract: Pick<ContractInput, 'effectiveFrom' | 'timeZone'>) =>
-  DateTime.fromISO(contract.effectiveFrom, { zone: contract.timeZone }).startOf('day').toMillis();
+export function effectiveFromMs(contract: Pick<ContractInput, 'effectiveFrom' | 'timeZone'>): number {
+  const key = `${contract.effectiveFrom} ${contract.timeZone}`;
+  let start = STARTS.get(key);
+  if (start === undefined) {
+    start = DateTime.fromISO(contract.effectiveFrom, { zone: contract.timeZone }).startOf('day').toMillis();
+    if (STARTS.size > 10_000) STARTS.clear();
+    STARTS.set(key, start);
+  }
+  return start;
+}
+/** Local midnights already computed (the stream asks for the same few versions for every ticket change). */
+const STARTS = new Map<string, number>();
 
 /**
  * The version in force at an instant: the latest start at or before it; of versions starting at the same
