@@ -19,6 +19,19 @@ const REASON_TEXT = {
   at_capacity: 'it holds as many open items as its capacity',
   cannot_meet_due: 'predicted to finish after the due time, given its hours and backlog',
   rejected_before: 'it rejected this ticket before',
+  too_large: 'the ticket’s effort is larger than the provider’s whole capacity',
+};
+/** Statuses, hold reasons and events of holds, escalation and transfer (the legend and the ticket view). */
+const WORK_TEXT = {
+  on_hold: 'status: the provider waits for someone else; it keeps the ticket and the SLA clock is stopped',
+  awaiting_customer: 'hold reason: waiting for the customer',
+  awaiting_third_party: 'hold reason: waiting for a third party',
+  awaiting_source: 'hold reason: waiting for the system that sent the ticket',
+  held: 'event: put on hold by its provider',
+  resumed: 'event: off hold, queued again at its provider; its due moved later by the time held',
+  hold_expired: 'cancel reason: on hold longer than the SLA policy’s maxHoldSeconds',
+  escalated: 'event: sent back to routing for another skill, keeping its SLA clock',
+  transferred: 'event: moved to another provider by operations',
 };
 const FACTORS = ['slack', 'cost', 'quality', 'share', 'load'];
 const MEASURES = ['routed', 'completed', 'breached'];
@@ -343,7 +356,7 @@ function renderProviders(rows) {
   const body = byId('providers-body');
   const content = rows.length
     ? rows.map(({ provider, metrics }) => providerRow(provider, metrics))
-    : [emptyRow(8, 'No providers yet: create one with PUT /v1/providers/{providerId}.')];
+    : [emptyRow(9, 'No providers yet: create one with PUT /v1/providers/{providerId}.')];
   replaceKeepingFocus(body, content);
 }
 
@@ -368,6 +381,13 @@ function providerRow(provider, metrics) {
       metrics?.slaAttainment,
     ),
     figureCell('cost-total', metrics, () => formatAmount(metrics.costTotal), metrics?.costTotal),
+    figureCell(
+      'hold-rate',
+      metrics,
+      () =>
+        metrics.holdRate === null || metrics.holdRate === undefined ? dash : formatPercent(metrics.holdRate),
+      metrics?.holdRate ?? null,
+    ),
     actionsCell(provider),
   );
 }
@@ -459,13 +479,13 @@ async function refreshNow() {
 // ---------------------------------------------------------------- backlog
 
 function renderBacklog(items) {
-  const rows = items.length ? items.map(backlogRow) : [emptyRow(9, 'No open tickets.')];
+  const rows = items.length ? items.map(backlogRow) : [emptyRow(10, 'No open tickets.')];
   replaceKeepingFocus(byId('backlog-body'), rows);
 }
 
 function backlogRow(item) {
   const count = (name) =>
-    el('td', { className: 'num', 'data-value': String(item[name]) }, String(item[name]));
+    el('td', { className: 'num', 'data-value': String(item[name] ?? 0) }, String(item[name] ?? 0));
   return el(
     'tr',
     { 'data-skill': item.skill, 'data-priority': item.priority },
@@ -475,6 +495,7 @@ function backlogRow(item) {
     count('queued'),
     count('leased'),
     count('parked'),
+    count('on_hold'),
     el(
       'td',
       { className: 'num', 'data-value': String(item.oldestAgeSeconds) },
@@ -709,7 +730,7 @@ function reasonCodes(reasons) {
 }
 
 function renderReasonLegend() {
-  const entries = Object.entries(REASON_TEXT).flatMap(([code, text]) => [
+  const entries = Object.entries({ ...REASON_TEXT, ...WORK_TEXT }).flatMap(([code, text]) => [
     el('dt', {}, el('code', {}, code)),
     el('dd', {}, text),
   ]);
@@ -787,11 +808,28 @@ function ticketSummary(ticket) {
     ['Routed', timeElement(ticket.routedAt)],
     ['Completed', timeElement(ticket.completedAt)],
     ['Attempts', String(ticket.attempts)],
+    ['Effort', String(ticket.effort ?? 1)],
+    ['On hold', holdSummary(ticket.hold)],
+    ['SLA paused', formatDuration(ticket.sla.pausedSeconds ?? 0)],
   ];
   return el(
     'dl',
     { className: 'ticket-summary', 'data-ticket-id': ticket.ticketId, 'data-status': ticket.status },
     fields.map(([term, value]) => el('div', {}, el('dt', {}, term), el('dd', {}, value))),
+  );
+}
+
+/** Why and since when a ticket is on hold, and until when (a dash when it is not). */
+function holdSummary(hold) {
+  if (!hold) return dash;
+  return el(
+    'span',
+    { className: 'hold', 'data-reason': hold.reason },
+    el('code', { title: WORK_TEXT[hold.reason] ?? hold.reason }, hold.reason),
+    ' since ',
+    timeElement(hold.since),
+    hold.until ? ' until ' : ' · expires ',
+    timeElement(hold.until ?? hold.expiresAt),
   );
 }
 
@@ -885,9 +923,9 @@ function ticketHistory(history) {
       'tr',
       {},
       el('td', {}, timeElement(entry.at)),
-      el('td', {}, entry.event),
+      el('td', { title: WORK_TEXT[entry.event] ?? '' }, entry.event),
       el('td', {}, entry.providerId ?? dash),
-      el('td', {}, entry.reason ?? dash),
+      el('td', {}, [entry.reason, entry.note].filter(Boolean).join(' · ') || dash),
     ),
   );
   return el(
