@@ -1,6 +1,8 @@
 // Domain entities as the use cases and the routing engine see them.
 import type { DATA_CLEARANCES, HOLD_REASONS, PRIORITIES, ProviderInput, TICKET_STATUSES } from './schemas.js';
 import type { CalendarHours } from './calendar.js';
+import type { ContractPricing, CostBasis } from './contracts.js';
+import type { QualitySource } from './feedback.js';
 import type { QueuedWork } from './work-order.js';
 
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
@@ -27,6 +29,10 @@ export interface ProviderSnapshot extends Provider {
    * unknown, and every open item counts as ahead.
    */
   queue?: QueuedWork[];
+  /** Its contract in force (issue 10): the rate card and whether it is behind its minimum-volume pace. */
+  contractPricing?: ContractPricing;
+  /** Recent QA scores blended with the declared qualityScore (issue 10); absent without any. */
+  measuredQuality?: { quality: number; source: QualitySource; samples: number };
 }
 
 export type IneligibilityReason =
@@ -67,6 +73,10 @@ export interface Candidate {
   marginMinutes?: number;
   /** Queued tickets at this provider that this one would push past their due. */
   displaces?: number;
+  /** What the cost factor compared (issue 10): the rate-card price, take-or-pay, or costPerItem. */
+  costBasis?: { basis: CostBasis; cost: number };
+  /** Where the quality factor came from (issue 10): declared, blended with QA scores, or measured. */
+  qualitySource?: QualitySource;
 }
 
 /** The explanation stored on a ticket as `routing`. */

@@ -3,8 +3,9 @@ import type { QueuedWork } from '../domain/work-order.js';
 import { queuePartition } from '../store/keys.js';
 import { hourOf, readHourlyCounts, sumCounts, sumRoutedBySkill } from '../store/metric-store.js';
 import { listProviders } from '../store/provider-store.js';
-import { decodeCursor, queryTickets } from '../store/ticket-store.js';
+import { decodeCursor, type IndexedTicket, queryTickets } from '../store/ticket-store.js';
 import type { AppContext } from './context.js';
+import { contractSnapshotFields } from './contracts.js';
 
 /**
  * Queued tickets read per provider for predictions, earliest due first. A longer queue is predicted from its
@@ -43,12 +44,14 @@ export async function snapshotOf(ctx: AppContext, provider: Provider): Promise<P
     hourOf(new Date(nowMs - 23 * 3600_000).toISOString()),
     hourOf(new Date(nowMs).toISOString()),
   ];
-  const [rows, queue] = await Promise.all([
+  const [rows, queue, contract] = await Promise.all([
     readHourlyCounts(ctx.table, provider.providerId, fromHour, toHour),
     loadQueue(ctx, provider.providerId),
+    contractSnapshotFields(ctx, provider),
   ]);
   return {
     ...provider,
+    ...contract,
     routedLast24h: sumCounts(rows).routed,
     routedBySkill: sumRoutedBySkill(rows),
     queue: queue.map(queuedWorkOf),
