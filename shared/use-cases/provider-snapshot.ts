@@ -3,7 +3,7 @@ import type { QueuedWork } from '../domain/work-order.js';
 import { queuePartition } from '../store/keys.js';
 import { hourOf, readHourlyCounts, sumCounts, sumRoutedBySkill } from '../store/metric-store.js';
 import { listProviders } from '../store/provider-store.js';
-import { decodeCursor, type IndexedTicket, queryTickets } from '../store/ticket-store.js';
+import { decodeCursor, queryTickets } from '../store/ticket-store.js';
 import type { AppContext } from './context.js';
 import { contractSnapshotFields } from './contracts.js';
 
