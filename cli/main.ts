@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { auditCommand } from './commands/audit.js';
 import { auditLogCommand } from './commands/audit-log.js';
+import { contractsCommand, scorecardsCommand } from './commands/contracts.js';
 import { demoCommand } from './commands/demo.js';
 import { dlqCommand } from './commands/dlq.js';
 import { eventsCommand } from './commands/events.js';
@@ -41,6 +42,8 @@ const program = new Command('outroute')
   .addCommand(dlqCommand())
   .addCommand(auditCommand())
   .addCommand(auditLogCommand())
+  .addCommand(contractsCommand())
+  .addCommand(scorecardsCommand())
   .addCommand(demoCommand())
   .addCommand(simulateCommand())
   .addCommand(workerCommand());
