@@ -35,3 +35,31 @@ export function hardFilterReasons(provider: ProviderSnapshot, ticket: RoutableTi
   if (provider.openItems >= provider.capacity) reasons.push('at_capacity');
   return reasons;
 }
+
+/** How a provider fares against the hard filters: the routing hot path needs this, not the reasons. */
+export type HardFilterVerdict = 'passes' | 'full' | 'refused';
+
+/**
+ * hardFilterReasons without building the list: 'passes' when it is empty, 'full' when it is only
+ * at_capacity, else 'refused'. The same tests in the same terms (a property test holds them equal).
+ */
+export function hardFilterVerdict(provider: ProviderSnapshot, ticket: RoutableTicket): HardFilterVerdict {
+  const proficiency = Object.hasOwn(provider.skills, ticket.skill)
+    ? provider.skills[ticket.skill]
+    : undefined;
+  const refused =
+    provider.status === 'paused' ||
+    provider.status === 'offline' ||
+    proficiency === undefined ||
+    proficiency < ticket.minProficiency ||
+    (ticket.language !== undefined &&
+      provider.languages !== undefined &&
+      !provider.languages.includes(ticket.language)) ||
+    clearanceRank(provider.dataClearance) < clearanceRank(ticket.dataClassification) ||
+    (ticket.dataRegion !== undefined &&
+      provider.dataRegions !== undefined &&
+      !provider.dataRegions.includes(ticket.dataRegion)) ||
+    ticket.rejectedBy?.includes(provider.providerId) === true;
+  if (refused) return 'refused';
+  return provider.openItems >= provider.capacity ? 'full' : 'passes';
+}

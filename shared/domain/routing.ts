@@ -1,7 +1,7 @@
 // The routing decision: which providers to try for one ticket, best first, and why. Pure: `now` is an input.
 import type { CalendarCache, CompiledCalendar } from './calendar.js';
 import { openHoursBetween } from './calendar.js';
-import { hardFilterReasons } from './hard-filters.js';
+import { hardFilterReasons, hardFilterVerdict } from './hard-filters.js';
 import { type Placement, type PlacementSettings, predictPlacement, slackOpenHours } from './prediction.js';
 import type { RoutingPolicy } from './schemas.js';
 import { type ScoredProvider, scoreFeasible, slackFactor } from './scoring.js';
@@ -77,11 +77,18 @@ export const asQueuedWork = (ticket: RoutableTicket): QueuedWork => ({
   createdMs: Date.parse(ticket.createdAt),
 });
 
-interface Assessed {
-  provider: ProviderSnapshot;
+/**
+ * A provider past the hard filters with its prediction. One object per candidate all the way through: the
+ * score fields are placeholders until it is ranked (only providers that can meet the due are).
+ */
+interface Assessed extends ScoredProvider {
   calendar: CompiledCalendar;
   placement: Placement;
+  /** tieBreak's hash, computed only when two scores are equal (-1: not yet). */
+  tie: number;
 }
+
+const UNSCORED: ScoreFactors = { slack: 0, cost: 0, quality: 0, share: 0, load: 0 };
 
 /** The provider's prediction, or null when its configuration makes the maths fail (it is skipped, never fatal). */
 function assess(
@@ -94,26 +101,67 @@ function assess(
   if (!(provider.throughputPerHour > 0) || !Number.isFinite(provider.throughputPerHour)) return null;
   try {
     const calendar = calendars.get(provider, nowMs);
-    return { provider, calendar, placement: predictPlacement(provider, work, calendar, nowMs, settings) };
+    const placement = predictPlacement(provider, work, calendar, nowMs, settings);
+    return { provider, calendar, placement, completionMs: 0, slack: 0, factors: UNSCORED, score: 0, tie: -1 };
   } catch {
     return null;
   }
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+const DAY_MS = 86_400_000;
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+/** Years 1970 to 9999: the instants the short form below covers. */
+const LAST_PLAIN_YEAR_MS = Date.UTC(10_000, 0, 1);
+let isoDay = Number.NaN;
+let isoDayPrefix = '';
+
+/**
+ * `new Date(ms).toISOString()`, about twenty times faster: a candidate's explanation formats one instant,
+ * so this was most of a decision. The date part is remembered (instants of one decision share a day or two).
+ */
+export function isoInstant(ms: number): string {
+  if (!(ms >= 0 && ms < LAST_PLAIN_YEAR_MS)) return new Date(ms).toISOString();
+  const whole = Math.floor(ms); // a Date drops the fraction of a millisecond
+  const day = Math.floor(whole / DAY_MS);
+  if (day !== isoDay) {
+    isoDay = day;
+    isoDayPrefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
+  }
+  let rest = whole - day * DAY_MS;
+  const hours = Math.floor(rest / 3_600_000);
+  rest -= hours * 3_600_000;
+  const minutes = Math.floor(rest / 60_000);
+  rest -= minutes * 60_000;
+  const seconds = Math.floor(rest / 1000);
+  return `${isoDayPrefix}${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[rest - seconds * 1000]}Z`;
+}
+
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
-const byProviderId = (a: { providerId: string }, b: { providerId: string }) =>
-  a.providerId < b.providerId ? -1 : a.providerId > b.providerId ? 1 : 0;
+const byProviderId = (a: Listed, b: Listed) =>
+  a.provider.providerId < b.provider.providerId ? -1 : a.provider.providerId > b.provider.providerId ? 1 : 0;
+
+const FNV_OFFSET = 0x811c9dc5;
+const fnv1a = (hash: number, text: string) => {
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash;
+};
 
 /**
  * Equal scores break on a hash of ticket and provider: reproducible for a ticket, yet no provider wins
  * every tie because of where its id sorts.
  */
 export function tieBreak(ticketId: string, providerId: string): number {
-  let hash = 0x811c9dc5;
-  const text = `${ticketId}\u0000${providerId}`;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
+  return fnv1a(fnv1a(FNV_OFFSET, `${ticketId}\u0000`), providerId) >>> 0;
+}
+
+/** tieBreak for one ticket and many providers: the ticket's part of the hash is taken once. */
+function tieBreaker(ticketId: string): (entry: Assessed) => number {
+  const seed = fnv1a(FNV_OFFSET, `${ticketId}\u0000`);
+  return (entry) => {
+    if (entry.tie < 0) entry.tie = fnv1a(seed, entry.provider.providerId) >>> 0;
+    return entry.tie;
+  };
 }
 
 const roundFactors = (f: ScoreFactors): ScoreFactors => ({
@@ -124,49 +172,47 @@ const roundFactors = (f: ScoreFactors): ScoreFactors => ({
   load: round3(f.load),
 });
 
-function placementFields(placement: Placement): Partial<Candidate> {
-  return {
-    ...(placement.completionMs === null ? {} : { predictedCompletionAt: iso(placement.completionMs) }),
-    workAhead: placement.workAhead,
-    marginMinutes: Math.round(placement.marginHours * 60),
-    displaces: placement.displaces,
-  };
-}
-
-/** A candidate as data; its explanation is only formatted if it makes the list (formatting costs most). */
-interface Explained {
-  providerId: string;
+/**
+ * A candidate that is not ranked, as data. `reason` is the one that put it out; without one it failed the
+ * hard filters, whose reasons are listed only if it makes the explanation (formatting costs most).
+ */
+interface Unranked {
+  provider: ProviderSnapshot;
   eligible: boolean;
-  reasons?: IneligibilityReason[];
+  reason?: IneligibilityReason;
   placement?: Placement;
-  scored?: Ranked;
 }
 
-const refused = (providerId: string, reasons: IneligibilityReason[]): Explained => ({
-  providerId,
-  eligible: false,
-  reasons,
-});
+type Listed = Assessed | Unranked;
+const isRanked = (entry: Listed): entry is Assessed => 'score' in entry;
+
+const filteredOut = (provider: ProviderSnapshot): Unranked => ({ provider, eligible: false });
 
 const unplaced = (
   { provider, placement }: Assessed,
   eligible: boolean,
-  reasons: IneligibilityReason[],
-): Explained => ({ providerId: provider.providerId, eligible, reasons, placement });
+  reason: IneligibilityReason,
+): Unranked => ({ provider, eligible, reason, placement });
 
-function explain({ providerId, eligible, reasons, placement, scored }: Explained): Candidate {
-  if (scored)
-    return {
-      providerId,
-      eligible,
-      ...placementFields(scored.placement),
-      score: round3(scored.score),
-      factors: roundFactors(scored.factors),
-    };
-  return { providerId, eligible, ...(placement ? placementFields(placement) : {}), reasons };
+/** The stored form, keys in a fixed order: id, eligibility, prediction, then score or reasons. */
+function explain(entry: Listed, ticket: RoutableTicket): Candidate {
+  const eligible = isRanked(entry) || entry.eligible;
+  const candidate: Candidate = { providerId: entry.provider.providerId, eligible };
+  const { placement } = entry;
+  if (placement) {
+    if (placement.completionMs !== null) candidate.predictedCompletionAt = isoInstant(placement.completionMs);
+    candidate.workAhead = placement.workAhead;
+    candidate.marginMinutes = Math.round(placement.marginHours * 60);
+    candidate.displaces = placement.displaces;
+  }
+  if (isRanked(entry)) {
+    candidate.score = round3(entry.score);
+    candidate.factors = roundFactors(entry.factors);
+  } else {
+    candidate.reasons = entry.reason ? [entry.reason] : hardFilterReasons(entry.provider, ticket);
+  }
+  return candidate;
 }
-
-type Ranked = Assessed & ScoredProvider;
 
 /**
  * Best first by score; then, when the best one takes part in an allocation split, the pool member of the
@@ -177,16 +223,16 @@ function rankTier(
   work: QueuedWork,
   shares: SharePool,
   policy: RoutingPolicy,
-): { ranked: Ranked[]; byShare: boolean } {
-  const feasible = tier.map((entry) => {
+  tieOf: (entry: Assessed) => number,
+): { ranked: Assessed[]; byShare: boolean } {
+  for (const entry of tier) {
     const completionMs = entry.placement.completionMs as number;
     const window = openHoursBetween(entry.calendar, work.createdMs, work.dueMs) ?? 0;
-    const slack = slackFactor(slackOpenHours(entry.calendar, completionMs, work.dueMs), window);
-    return { ...entry, completionMs, slack, tie: tieBreak(work.ticketId, entry.provider.providerId) };
-  });
-  const ranked = scoreFeasible(feasible, shares, policy.weights).sort(
-    (a, b) => b.score - a.score || a.tie - b.tie,
-  );
+    entry.completionMs = completionMs;
+    entry.slack = slackFactor(slackOpenHours(entry.calendar, completionMs, work.dueMs), window);
+  }
+  scoreFeasible(tier, shares, policy.weights);
+  const ranked = tier.sort((a, b) => b.score - a.score || tieOf(a) - tieOf(b));
   const best = ranked[0];
   if (!best || !shares.deficit.has(best.provider.providerId)) return { ranked, byShare: false };
   let chosen = best;
@@ -199,36 +245,74 @@ function rankTier(
   return { ranked: [chosen, ...ranked.filter((entry) => entry !== chosen)], byShare: true };
 }
 
-const eligibleCandidate = (entry: Ranked): Explained => ({
-  providerId: entry.provider.providerId,
-  eligible: true,
-  scored: entry,
-});
+/** Who was out, in the order they were found: providers in input order, then the late ones. */
+interface Ineligible {
+  /** Ruled out while looking at the providers that have the skill, in provider order. */
+  found: Unranked[];
+  /** Ruled out afterwards (cannot meet the due). */
+  after: Unranked[];
+}
 
 interface DecisionParts {
   outcome: RoutingDecision['outcome'];
   reason: string;
-  eligible: Explained[];
-  ineligible: Explained[];
+  eligible: Listed[];
+  ineligible: Ineligible;
   bestEffortLate?: boolean;
   lost?: boolean;
 }
 
+/**
+ * Every ineligible provider, in the order the decision met them: those without the ticket's skill were
+ * skipped unseen, so they are put back in their places here (only when the explanation reaches them).
+ */
+function allIneligible(
+  providers: readonly ProviderSnapshot[],
+  skill: string,
+  ineligible: Ineligible,
+): Listed[] {
+  const all: Listed[] = [];
+  let next = 0;
+  for (const provider of providers) {
+    if (ineligible.found[next]?.provider === provider) all.push(ineligible.found[next++]!);
+    else if (!Object.hasOwn(provider.skills, skill)) all.push(filteredOut(provider));
+  }
+  all.push(...ineligible.after);
+  return all;
+}
+
+/** The first `count` entries by provider id, as a stable sort orders them, without sorting them all. */
+function firstByProviderId(entries: Listed[], count: number): Listed[] {
+  if (count >= entries.length) return entries.sort(byProviderId);
+  const first: Listed[] = [];
+  for (const entry of entries) {
+    if (first.length === count && byProviderId(entry, first[count - 1]!) >= 0) continue;
+    let at = first.length;
+    while (at > 0 && byProviderId(entry, first[at - 1]!) < 0) at--;
+    first.splice(at, 0, entry);
+    if (first.length > count) first.pop();
+  }
+  return first;
+}
+
 function decision(parts: DecisionParts, input: DecisionInput): RoutingDecision {
-  const order = parts.eligible.map((candidate) => candidate.providerId);
+  const order = parts.eligible.map((candidate) => candidate.provider.providerId);
   const limit = input.maxCandidates ?? Number.POSITIVE_INFINITY;
   const shown = parts.eligible.slice(0, limit);
-  if (shown.length < limit) shown.push(...parts.ineligible.sort(byProviderId).slice(0, limit - shown.length));
+  if (shown.length < limit) {
+    const ineligible = allIneligible(input.providers, input.ticket.skill, parts.ineligible);
+    shown.push(...firstByProviderId(ineligible, limit - shown.length));
+  }
   return {
     outcome: parts.outcome,
     order,
     bestEffortLate: parts.bestEffortLate ?? false,
     lost: parts.lost ?? false,
     explanation: {
-      decidedAt: iso(input.nowMs),
+      decidedAt: isoInstant(input.nowMs),
       providerId: order[0] ?? null,
       reason: parts.reason,
-      candidates: shown.map(explain),
+      candidates: shown.map((entry) => explain(entry, input.ticket)),
     },
   };
 }
@@ -247,7 +331,7 @@ export function decideRoute(input: DecisionInput): RoutingDecision {
   const { ticket, providers, policy, nowMs, calendars } = input;
   const settings = placementSettings(policy);
   const work = asQueuedWork(ticket);
-  const ineligible: Explained[] = [];
+  const found: Unranked[] = [];
   const clean: Assessed[] = [];
   const displacing: Assessed[] = [];
   const overflow: Assessed[] = [];
@@ -256,21 +340,23 @@ export function decideRoute(input: DecisionInput): RoutingDecision {
   const pool: ProviderSnapshot[] = [];
 
   for (const provider of providers) {
-    const reasons = hardFilterReasons(provider, ticket);
-    const onlyFull = reasons.length === 1 && reasons[0] === 'at_capacity';
-    if (reasons.length > 0 && !onlyFull) {
-      ineligible.push(refused(provider.providerId, reasons));
+    // Without the skill a provider is out whatever else holds: it is looked at again only if the
+    // explanation lists it (at 1,000 providers most are such, and most are never listed).
+    if (!Object.hasOwn(provider.skills, ticket.skill)) continue;
+    const verdict = hardFilterVerdict(provider, ticket);
+    if (verdict === 'refused') {
+      found.push(filteredOut(provider));
       continue;
     }
     const entry = assess(provider, work, calendars, nowMs, settings);
     if (!entry) {
-      ineligible.push(refused(provider.providerId, ['invalid_configuration']));
+      found.push({ provider, eligible: false, reason: 'invalid_configuration' });
       continue;
     }
     if (!provider.overflow) pool.push(provider);
-    if (onlyFull) {
+    if (verdict === 'full') {
       full.push(entry);
-      ineligible.push(unplaced(entry, false, ['at_capacity']));
+      found.push(unplaced(entry, false, 'at_capacity'));
     } else if (!meetsDue(entry, work.dueMs)) late.push(entry);
     else if (provider.overflow) overflow.push(entry);
     else if (entry.placement.displaces > 0) displacing.push(entry);
@@ -278,9 +364,11 @@ export function decideRoute(input: DecisionInput): RoutingDecision {
   }
 
   const shares = sharePool(pool, ticket.skill);
+  const tieOf = tieBreaker(work.ticketId);
+  const cannotMeetDue = (entry: Assessed) => unplaced(entry, false, 'cannot_meet_due');
   const tiers = [clean, displacing, overflow].filter((tier) => tier.length > 0);
   if (tiers.length > 0) {
-    const ranked = tiers.map((tier) => rankTier(tier, work, shares, policy));
+    const ranked = tiers.map((tier) => rankTier(tier, work, shares, policy, tieOf));
     const reason =
       tiers[0] === overflow
         ? ROUTING_REASONS.overflow
@@ -291,22 +379,24 @@ export function decideRoute(input: DecisionInput): RoutingDecision {
       {
         outcome: 'route',
         reason,
-        eligible: ranked.flatMap((tier) => tier.ranked.map(eligibleCandidate)),
-        ineligible: [...ineligible, ...late.map((entry) => unplaced(entry, false, ['cannot_meet_due']))],
+        eligible: ranked.flatMap((tier) => tier.ranked),
+        ineligible: { found, after: late.map(cannotMeetDue) },
       },
       input,
     );
   }
 
   const lost =
-    late.length + full.length > 0 && ![...late, ...full].some((e) => couldStillMeetDue(e, work.dueMs));
+    late.length + full.length > 0 &&
+    !late.some((e) => couldStillMeetDue(e, work.dueMs)) &&
+    !full.some((e) => couldStillMeetDue(e, work.dueMs));
   if (full.some((entry) => meetsDue(entry, work.dueMs))) {
     return decision(
       {
         outcome: 'park',
         reason: ROUTING_REASONS.waitingForSlot,
         eligible: [],
-        ineligible: [...ineligible, ...late.map((entry) => unplaced(entry, false, ['cannot_meet_due']))],
+        ineligible: { found, after: late.map(cannotMeetDue) },
       },
       input,
     );
@@ -314,21 +404,19 @@ export function decideRoute(input: DecisionInput): RoutingDecision {
   // Late anyway: parking would not help, so the earliest finisher takes it.
   const finishing = late
     .filter((entry) => entry.placement.meanCompletionMs !== null)
-    .map((entry) => ({ ...entry, tie: tieBreak(work.ticketId, entry.provider.providerId) }))
     .sort(
       (a, b) =>
-        (a.placement.meanCompletionMs as number) - (b.placement.meanCompletionMs as number) || a.tie - b.tie,
+        (a.placement.meanCompletionMs as number) - (b.placement.meanCompletionMs as number) ||
+        tieOf(a) - tieOf(b),
     );
-  const neverFinishing = late
-    .filter((entry) => entry.placement.meanCompletionMs === null)
-    .map((entry) => unplaced(entry, false, ['cannot_meet_due']));
+  const neverFinishing = late.filter((entry) => entry.placement.meanCompletionMs === null).map(cannotMeetDue);
   if (finishing.length > 0) {
     return decision(
       {
         outcome: 'route',
         reason: ROUTING_REASONS.bestEffortLate,
-        eligible: finishing.map((entry) => unplaced(entry, true, ['cannot_meet_due'])),
-        ineligible: [...ineligible, ...neverFinishing],
+        eligible: finishing.map((entry) => unplaced(entry, true, 'cannot_meet_due')),
+        ineligible: { found, after: neverFinishing },
         bestEffortLate: true,
         lost,
       },
@@ -340,7 +428,7 @@ export function decideRoute(input: DecisionInput): RoutingDecision {
       outcome: 'park',
       reason: ROUTING_REASONS.noEligibleProvider,
       eligible: [],
-      ineligible: [...ineligible, ...neverFinishing],
+      ineligible: { found, after: neverFinishing },
       lost,
     },
     input,

@@ -50,14 +50,18 @@ export function weightedScore(factors: ScoreFactors, weights: RoutingPolicy['wei
   return sum / totalWeight;
 }
 
-/** Scores in input order; ordering is the caller's. */
-export function scoreFeasible<T extends FeasibleProvider>(
-  feasible: readonly T[],
+/**
+ * Sets each entry's factors and score, in place (routing keeps one object per candidate rather than a copy
+ * per step); the order is the caller's.
+ */
+export function scoreFeasible(
+  feasible: readonly ScoredProvider[],
   shares: SharePool,
   weights: RoutingPolicy['weights'],
-): (T & ScoredProvider)[] {
+): void {
   const costs = costFactors(feasible);
-  return feasible.map((entry, i) => {
+  for (let i = 0; i < feasible.length; i++) {
+    const entry = feasible[i]!;
     const factors: ScoreFactors = {
       slack: entry.slack,
       cost: costs[i]!,
@@ -65,6 +69,7 @@ export function scoreFeasible<T extends FeasibleProvider>(
       share: shareFactor(shares, entry.provider.providerId),
       load: loadFactor(entry.provider),
     };
-    return { ...entry, factors, score: weightedScore(factors, weights) };
-  });
+    entry.factors = factors;
+    entry.score = weightedScore(factors, weights);
+  }
 }

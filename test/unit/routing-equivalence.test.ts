@@ -2,7 +2,8 @@
 // snapshots, the same decision to the byte — order, outcome, flags and the stored explanation.
 import { describe, expect, it } from 'vitest';
 import { CalendarCache } from '../../shared/domain/calendar.js';
-import { decideRoute } from '../../shared/domain/routing.js';
+import { hardFilterReasons, hardFilterVerdict } from '../../shared/domain/hard-filters.js';
+import { decideRoute, isoInstant } from '../../shared/domain/routing.js';
 import { DEFAULT_ROUTING_POLICY, type RoutingPolicy } from '../../shared/domain/schemas.js';
 import type { Priority, ProviderSnapshot, RoutableTicket } from '../../shared/domain/types.js';
 import { seededRandom } from '../../shared/simulation/random.js';
@@ -138,6 +139,46 @@ describe('optimised routing decision', () => {
           });
         }
       }
+    }
+  });
+});
+
+describe('the pieces the optimised decision uses', () => {
+  it('formats instants exactly as Date#toISOString does', () => {
+    const next = seededRandom(3);
+    const edges = [
+      0,
+      0.5,
+      -1,
+      -0.5,
+      86_399_999.9,
+      Date.UTC(9999, 11, 31, 23, 59, 59, 999),
+      Date.UTC(10_000, 0, 1),
+      8.64e15,
+    ];
+    const random = Array.from(
+      { length: 20_000 },
+      () => (next() - 0.05) * 2.6e14 + (next() < 0.5 ? next() : 0),
+    );
+    for (const ms of [...edges, ...random]) expect(isoInstant(ms)).toBe(new Date(ms).toISOString());
+  });
+
+  it('gives the hard-filter verdict its reasons imply', () => {
+    const { next, pick, provider, ticket } = scenarios(5);
+    const ids = Array.from({ length: 8 }, (_, i) => `p-${i}`);
+    for (let i = 0; i < 5000; i++) {
+      const nowMs = Date.parse('2026-06-01T00:00:00.000Z');
+      const p = provider(pick(ids), nowMs);
+      if (next() < 0.1) p.status = 'active';
+      const t = ticket('t', nowMs, ids);
+      const reasons = hardFilterReasons(p, t);
+      const expected =
+        reasons.length === 0
+          ? 'passes'
+          : reasons.length === 1 && reasons[0] === 'at_capacity'
+            ? 'full'
+            : 'refused';
+      expect(hardFilterVerdict(p, t)).toBe(expected);
     }
   });
 });

@@ -11,7 +11,7 @@ import { hardFilterReasons } from '../../shared/domain/hard-filters.js';
 import type { DecisionInput, RoutingDecision } from '../../shared/domain/routing.js';
 import { asQueuedWork, placementSettings, ROUTING_REASONS } from '../../shared/domain/routing.js';
 import type { RoutingPolicy } from '../../shared/domain/schemas.js';
-import { type SharePool, shareFactor, sharePool } from '../../shared/domain/shares.js';
+import { NEUTRAL_SHARE_FACTOR, routedForSkill, SHARE_GAIN } from '../../shared/domain/shares.js';
 import type {
   Candidate,
   IneligibilityReason,
@@ -27,6 +27,39 @@ import {
 } from '../../shared/domain/work-order.js';
 
 const HOUR_MS = 3_600_000;
+
+interface SharePool {
+  /** Target share of each pool member, normalised over the pool. */
+  target: Map<string, number>;
+  /** Actual share of the pool's routed volume for this skill. */
+  actual: Map<string, number>;
+  /** target × (routed + 1) − routed: how many tickets behind its target a member would be after this one. */
+  deficit: Map<string, number>;
+}
+
+/** The pool: every provider that could take the skill (capacity aside) and declares a share. */
+function sharePool(pool: readonly ProviderSnapshot[], skill: string): SharePool {
+  const members = pool.filter((provider) => provider.allocationShare !== undefined);
+  const targetTotal = members.reduce((sum, provider) => sum + (provider.allocationShare ?? 0), 0);
+  const routedTotal = members.reduce((sum, provider) => sum + routedForSkill(provider, skill), 0);
+  const shares: SharePool = { target: new Map(), actual: new Map(), deficit: new Map() };
+  for (const provider of members) {
+    const target = targetTotal > 0 ? (provider.allocationShare ?? 0) / targetTotal : 0;
+    const routed = routedForSkill(provider, skill);
+    shares.target.set(provider.providerId, target);
+    shares.actual.set(provider.providerId, routedTotal > 0 ? routed / routedTotal : target);
+    shares.deficit.set(provider.providerId, target * (routedTotal + 1) - routed);
+  }
+  return shares;
+}
+
+/** The score's share factor (explanation and a nudge between non-pool providers): 0.5 on target. */
+function shareFactor(shares: SharePool, providerId: string): number {
+  const target = shares.target.get(providerId);
+  const actual = shares.actual.get(providerId);
+  if (target === undefined || actual === undefined) return NEUTRAL_SHARE_FACTOR;
+  return clamp01(NEUTRAL_SHARE_FACTOR + SHARE_GAIN * (target - actual));
+}
 
 interface Placement {
   completionMs: number | null;
