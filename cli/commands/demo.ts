@@ -1,12 +1,14 @@
 // demo: seeds three providers and a source, streams realistic tickets and
 // (unless --no-work) has the providers work their queues, then sums up.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DateTime } from 'luxon';
 import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import { type ApiClient, adminClient } from '../lib/api-client.js';
 import { ApiError } from '../lib/errors.js';
 import { fixed, paint, percent, plural, table } from '../lib/output.js';
 import { settingsOf } from '../lib/settings.js';
+import type { Scorecard } from '../../shared/domain/scorecard.js';
 import { DEMO_PROVIDERS, DEMO_ROUTING_POLICY, DEMO_SOURCE_ID } from '../demo/providers.js';
 import { demoTicket, externalIdFor, newRunId, type Random, seededRandom } from '../demo/tickets.js';
 import { type ProviderWork, startProviderWork } from '../demo/work.js';
@@ -89,6 +91,14 @@ async function runDemo(client: ApiClient, options: DemoOptions): Promise<void> {
     );
   }
   await client.put('/v1/routing-policy', DEMO_ROUTING_POLICY);
+  // Contracts, effective from the start of this month in their time zone (the same month again stores nothing).
+  for (const provider of DEMO_PROVIDERS) {
+    const effectiveFrom = DateTime.now().setZone(provider.contract.timeZone).startOf('month').toISODate();
+    await client.put(`/v1/providers/${provider.providerId}/contract`, {
+      ...provider.contract,
+      effectiveFrom,
+    });
+  }
   const sourceKey = (await client.post<{ apiKey: string }>(`/v1/sources/${DEMO_SOURCE_ID}/keys`)).apiKey;
   const providers = await client.get<{
     items: { providerId: string; openNow?: boolean; timeZone: string }[];
@@ -345,6 +355,44 @@ async function printSummary(client: ApiClient, workers: ProviderWork[], notes: s
           String(work.stats.lostLeases),
         ]),
         { right: [2, 3, 4, 5, 6] },
+      ),
+    );
+  }
+  const month = DateTime.now().setZone(DEMO_PROVIDERS[0]!.contract.timeZone).toFormat('yyyy-MM');
+  const { items: cards } = await client.get<{ items: Scorecard[] }>('/v1/scorecards', {
+    query: { period: month },
+  });
+  const demoCards = cards.filter((card) => demoIds.has(card.providerId));
+  if (demoCards.length) {
+    console.log(
+      `\n${paint('bold', `Contract scorecards, ${month}`)} (outroute scorecards --period ${month})`,
+    );
+    console.log(
+      table(
+        [
+          'provider',
+          'completed',
+          'fees',
+          'credits',
+          'shortfall',
+          'net payable',
+          'projected net',
+          'missed KPIs',
+        ],
+        demoCards.map((card) => [
+          card.providerId,
+          String(card.volume.completed),
+          card.fees,
+          card.credits,
+          card.shortfall,
+          card.netPayable,
+          card.projection?.netPayable ?? '',
+          card.kpis
+            .filter((kpi) => !kpi.met)
+            .map((kpi) => kpi.id)
+            .join(', ') || '-',
+        ]),
+        { right: [1, 2, 3, 4, 5, 6] },
       ),
     );
   }

@@ -2,6 +2,8 @@
 // with real business hours that together cover every hour of the week
 // (Manila's long day ends at 14:00 UTC, Mexico City opens at 13:00 UTC and
 // closes at 02:00–03:00 UTC, Manila opens again at 22:00 UTC).
+import type { z } from 'zod';
+import type { contractInputSchema } from '../../shared/domain/contracts.js';
 import {
   DEFAULT_ROUTING_POLICY,
   type ProviderInput,
@@ -17,7 +19,12 @@ export interface DemoProvider {
   speed: number;
   /** Whether this provider may turn down a leased ticket (only where another provider can take it). */
   mayReject: (item: { skill: string; language: string | null }) => boolean;
+  /** Its contract (issue 10), without `effectiveFrom`: the demo makes it effective from this month. */
+  contract: Omit<z.input<typeof contractInputSchema>, 'effectiveFrom'>;
 }
+
+/** The client runs its programme from New York: every contract is measured in its time zone, by month. */
+const CONTRACT_BASE = { timeZone: 'America/New_York', currency: 'USD', period: 'month' } as const;
 
 const week = (window: [string, string], days = ['mon', 'tue', 'wed', 'thu', 'fri']) =>
   Object.fromEntries(days.map((day) => [day, [window]]));
@@ -47,6 +54,27 @@ export const DEMO_PROVIDERS: DemoProvider[] = [
     agents: 4,
     speed: 1.2,
     mayReject: (item) => item.skill === 'billing' && item.language !== 'tl',
+    contract: {
+      ...CONTRACT_BASE,
+      rates: [
+        { skill: 'data_entry', perItem: '0.90' },
+        { skill: 'billing', perItem: '1.60' },
+        { perItem: '1.75' },
+      ],
+      minimumVolume: { items: 200, shortfallPerItem: '0.80' },
+      kpis: [
+        {
+          id: 'sla',
+          metric: 'sla_attainment',
+          target: 0.9,
+          credit: { percentOfFees: 3, perPointBelow: 0.5 },
+        },
+        { id: 'quality', metric: 'quality_score', target: 0.85, credit: { percentOfFees: 2 } },
+        { id: 'reopens', metric: 'reopen_rate', max: 0.05, credit: { percentOfFees: 1 } },
+      ],
+      breachPenalties: { P1: '15.00', P2: '5.00' },
+      creditCapPercent: 12,
+    },
   },
   {
     providerId: 'cdmx-nearshore',
@@ -70,6 +98,28 @@ export const DEMO_PROVIDERS: DemoProvider[] = [
     agents: 3,
     speed: 1,
     mayReject: (item) => item.skill === 'billing' && item.language !== 'tl',
+    contract: {
+      ...CONTRACT_BASE,
+      rates: [
+        { skill: 'claims', kind: 'back_office', perItem: '4.20' },
+        { skill: 'billing', perItem: '4.00' },
+        { perItem: '4.20' },
+      ],
+      minimumVolume: { items: 100, shortfallPerItem: '2.00' },
+      kpis: [
+        {
+          id: 'sla-p1',
+          metric: 'sla_attainment',
+          priority: 'P1',
+          target: 0.95,
+          credit: { percentOfFees: 5, perPointBelow: 1 },
+        },
+        { id: 'sla', metric: 'sla_attainment', target: 0.9, credit: { percentOfFees: 3 } },
+        { id: 'csat', metric: 'csat', target: 4, credit: { percentOfFees: 2 } },
+      ],
+      breachPenalties: { P1: '25.00' },
+      creditCapPercent: 15,
+    },
   },
   {
     providerId: 'austin-onshore',
@@ -107,6 +157,17 @@ export const DEMO_PROVIDERS: DemoProvider[] = [
     speed: 0.8,
     // The only provider for payroll and restricted claims: it never turns work down.
     mayReject: () => false,
+    contract: {
+      ...CONTRACT_BASE,
+      rates: [{ skill: 'claims', perItem: '10.00' }, { perItem: '9.50' }],
+      kpis: [
+        { id: 'sla', metric: 'sla_attainment', target: 0.95, credit: { percentOfFees: 5, perPointBelow: 1 } },
+        { id: 'quality', metric: 'quality_score', target: 0.95, credit: { percentOfFees: 3 } },
+        { id: 'handle-time', metric: 'median_handle_minutes', max: 30, credit: { percentOfFees: 1 } },
+      ],
+      breachPenalties: { P1: '50.00', P2: '20.00' },
+      creditCapPercent: 20,
+    },
   },
 ];
 

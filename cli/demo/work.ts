@@ -107,10 +107,25 @@ export function startProviderWork(
           resolution: RESOLUTIONS[Math.floor(options.random() * RESOLUTIONS.length)],
         });
         stats.completed++;
+        await review(item).catch(failed);
       }
     } catch (error) {
       if (error instanceof ApiError && error.status === 409) stats.lostLeases++;
       else failed(error);
+    }
+  }
+
+  /** The client's QA team rates half the completed work (around the provider's quality); a few are reopened. */
+  async function review(item: LeasedItem): Promise<void> {
+    const path = `/v1/tickets/${item.ticketId}/feedback`;
+    const roll = options.random();
+    if (roll < 0.03)
+      await client.post(path, { reopen: true, reason: 'Customer replied: still not resolved' });
+    else if (roll < 0.5) {
+      const quality = provider.input.qualityScore ?? 1;
+      const qaScore =
+        Math.round(Math.min(1, Math.max(0, quality + (options.random() - 0.5) * 0.2)) * 100) / 100;
+      await client.post(path, { qaScore, csat: Math.min(5, Math.max(1, Math.round(1 + qaScore * 4.2))) });
     }
   }
 
