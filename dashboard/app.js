@@ -327,6 +327,7 @@ async function refreshAll() {
     if (ticketId && ticketId === state.ticketId) applyTicketResult(ticket);
     const failures = rejected.filter((error) => !(error instanceof ApiError && error.status === 404));
     setMessage('dashboard-error', failures.length ? `Could not refresh: ${describeError(failures[0])}` : '');
+    void refreshContracts(false);
     const updated = new Date().toLocaleTimeString(undefined, { hourCycle: 'h23' });
     setMessage('refresh-status', `Live · updated ${updated} · every ${POLL_MS / 1000} s`);
   } finally {
@@ -950,6 +951,208 @@ function ticketHistory(history) {
   );
 }
 
+// ---------------------------------------------------------------- contracts (issue 10)
+
+const CONTRACTS_REFRESH_MS = 30_000;
+const TREND_PERIODS = 6;
+const RATIO_METRICS = new Set(['sla_attainment', 'quality_score', 'reopen_rate', 'rejection_rate']);
+
+/** The last 6 months and 4 quarters (local calendar), newest first; the current month selected. */
+function periodOptions(now = new Date()) {
+  const months = [];
+  for (let i = 0; i < 6; i++) {
+    const d = new Date(now.getFullYear(), now.getMonth() - i, 1);
+    months.push(`${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`);
+  }
+  const quarters = [];
+  for (let i = 0; i < 4; i++) {
+    const d = new Date(now.getFullYear(), now.getMonth() - 3 * i, 1);
+    quarters.push(`${d.getFullYear()}-Q${Math.floor(d.getMonth() / 3) + 1}`);
+  }
+  return [...months, ...quarters];
+}
+
+/** The period `steps` before this one (same kind). */
+function previousPeriod(period, steps) {
+  const [year, part] = period.split('-');
+  if (part.startsWith('Q')) {
+    const index = Number(year) * 4 + Number(part.slice(1)) - 1 - steps;
+    return `${Math.floor(index / 4)}-Q${(index % 4) + 1}`;
+  }
+  const index = Number(year) * 12 + Number(part) - 1 - steps;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
+
+function setUpContracts() {
+  const select = byId('contracts-period');
+  select.replaceChildren(...periodOptions().map((period) => el('option', { value: period }, period)));
+  select.addEventListener('change', () => void refreshContracts(true));
+  byId('contracts-csv').addEventListener('click', () => void downloadScorecardsCsv());
+}
+
+/** Scorecards of the chosen period and the ones before it (for the trend), every 30 s or on a new period. */
+async function refreshContracts(force) {
+  const period = byId('contracts-period').value;
+  const fresh = state.contracts && Date.now() - state.contracts.loadedAt < CONTRACTS_REFRESH_MS;
+  if (!force && fresh && state.contracts.period === period) return;
+  state.contracts = { period, loadedAt: Date.now() };
+  try {
+    const periods = Array.from({ length: TREND_PERIODS }, (_, i) =>
+      previousPeriod(period, TREND_PERIODS - 1 - i),
+    );
+    const answers = await Promise.all(
+      periods.map((p) =>
+        apiRequest('GET', `/v1/scorecards?period=${encodeURIComponent(p)}`).catch(() => ({ items: [] })),
+      ),
+    );
+    if (byId('contracts-period').value !== period) return;
+    const trend = new Map();
+    answers.forEach((answer, index) => {
+      for (const card of answer.items) {
+        const rows = trend.get(card.providerId) ?? [];
+        rows.push({ period: periods[index], card });
+        trend.set(card.providerId, rows);
+      }
+    });
+    renderIfChanged('contracts', { period, items: answers.at(-1).items, trend: [...trend] }, renderContracts);
+    setMessage(
+      'contracts-status',
+      answers.at(-1).items.length ? '' : `No provider has a contract measured by ${period}.`,
+    );
+  } catch (error) {
+    setMessage('contracts-status', `Could not load scorecards: ${describeError(error)}`);
+  }
+}
+
+/** Green met, amber met by less than a point (or at risk), red missed, grey nothing measured. */
+function kpiColour(kpi, card) {
+  if (kpi.actual === null) return 'grey';
+  if (!kpi.met) return 'red';
+  if (card.projection?.kpisAtRisk?.includes(kpi.id)) return 'amber';
+  const point = RATIO_METRICS.has(kpi.metric) ? 0.01 : kpi.metric === 'csat' ? 0.1 : 1;
+  const margin = kpi.target !== undefined ? kpi.actual - kpi.target : kpi.max - kpi.actual;
+  return margin < point ? 'amber' : 'green';
+}
+
+function formatKpi(kpi, value) {
+  if (value === null || value === undefined) return dash;
+  if (RATIO_METRICS.has(kpi.metric)) return `${(value * 100).toFixed(1)}%`;
+  return kpi.metric === 'median_handle_minutes' ? `${value} min` : String(value);
+}
+
+function kpiTile(kpi, card) {
+  const colour = kpiColour(kpi, card);
+  const standard =
+    kpi.target !== undefined ? `≥ ${formatKpi(kpi, kpi.target)}` : `≤ ${formatKpi(kpi, kpi.max)}`;
+  return el(
+    'li',
+    {
+      className: `kpi-tile kpi-${colour}`,
+      'data-kpi': kpi.id,
+      'data-colour': colour,
+      title: `${kpi.metric}${kpi.priority ? ` ${kpi.priority}` : ''}${kpi.skill ? ` ${kpi.skill}` : ''}: ${
+        kpi.met ? 'met' : `missed, credit ${kpi.credit}`
+      }`,
+    },
+    el('span', {}, kpi.id),
+    el('strong', {}, formatKpi(kpi, kpi.actual)),
+    el('span', { className: 'hint' }, `${standard}${kpi.met ? '' : ` · −${kpi.credit}`}`),
+  );
+}
+
+function moneyList(card) {
+  const rows = [
+    ['Completed', String(card.volume.completed)],
+    ['Breached', String(card.volume.breached)],
+    ['Fees', card.fees],
+    ['Breach penalties', card.breachPenalties],
+    ['KPI credits', card.kpiCredits],
+    ['Credits applied', `${card.credits}${card.capApplied ? ' (capped)' : ''}`],
+    ['Shortfall', card.shortfall],
+    ['Net payable', card.netPayable],
+    ...(card.adjustments.length ? [['With adjustments', card.netPayableWithAdjustments]] : []),
+    ...(card.projection ? [['Projected net payable', card.projection.netPayable]] : []),
+  ];
+  return el(
+    'dl',
+    { className: 'contract-money' },
+    rows.map(([label, value]) => [el('dt', {}, label), el('dd', { 'data-field': label }, value)]),
+  );
+}
+
+function renderContracts({ period, items, trend }) {
+  for (const chart of state.contractCharts ?? []) chart.destroy();
+  state.contractCharts = [];
+  const trendOf = new Map(trend);
+  const cards = items.map((card) => {
+    const canvas = el('canvas', { role: 'img', 'aria-label': `KPI trend of ${card.providerId}` });
+    const article = el(
+      'article',
+      { className: 'contract-card', 'data-provider': card.providerId },
+      el('h3', {}, card.providerId),
+      el(
+        'p',
+        { className: 'hint' },
+        `${period} · ${card.final ? 'closed' : 'open'} · ${card.currency} · contract from ${card.contractVersion}`,
+      ),
+      el(
+        'ul',
+        { className: 'kpi-tiles' },
+        card.kpis.map((kpi) => kpiTile(kpi, card)),
+      ),
+      moneyList(card),
+      el('div', { className: 'trend-box' }, canvas),
+    );
+    const rows = trendOf.get(card.providerId) ?? [];
+    const ratioKpis = card.kpis.filter((kpi) => RATIO_METRICS.has(kpi.metric));
+    if (window.Chart && ratioKpis.length) {
+      const labels = rows.map((row) => row.period);
+      state.contractCharts.push(
+        new window.Chart(canvas, {
+          type: 'line',
+          data: {
+            labels,
+            datasets: ratioKpis.map((kpi, index) => ({
+              label: kpi.id,
+              borderColor: PROVIDER_COLORS[index % PROVIDER_COLORS.length],
+              data: rows.map((row) => {
+                const actual = row.card.kpis.find((k) => k.id === kpi.id)?.actual;
+                return typeof actual === 'number' ? actual * 100 : null;
+              }),
+            })),
+          },
+          options: {
+            animation: false,
+            maintainAspectRatio: false,
+            plugins: { legend: { position: 'bottom', labels: { boxWidth: 10 } } },
+            scales: { y: { min: 0, max: 100, title: { display: true, text: '%' } } },
+          },
+        }),
+      );
+    }
+    return article;
+  });
+  byId('contracts-cards').replaceChildren(...cards);
+}
+
+async function downloadScorecardsCsv() {
+  const period = byId('contracts-period').value;
+  try {
+    const response = await fetch(`/v1/scorecards?period=${encodeURIComponent(period)}&format=csv`, {
+      headers: { authorization: `Bearer ${state.key}` },
+    });
+    if (!response.ok) throw new ApiError(response.status, 'error', response.statusText);
+    const url = URL.createObjectURL(new Blob([await response.text()], { type: 'text/csv' }));
+    const link = el('a', { href: url, download: `scorecards-${period}.csv` });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  } catch (error) {
+    setMessage('contracts-status', `Could not download: ${describeError(error)}`);
+  }
+}
+
 // ---------------------------------------------------------------- start
 
 function start() {
@@ -961,6 +1164,7 @@ function start() {
   document.addEventListener('visibilitychange', onVisibilityChange);
   window.addEventListener('hashchange', openTicketFromHash);
   renderReasonLegend();
+  setUpContracts();
   if (state.key) showDashboard();
   else showSignIn('');
 }
