@@ -6,7 +6,7 @@
 import { ticketSla } from '../domain/sla.js';
 import { addOpenHours, CalendarCache, HOUR_MS, isOpenAt, nextOpeningAt } from '../domain/calendar.js';
 import { DEFAULT_ROUTING_POLICY, DEFAULT_SLA_POLICY } from '../domain/schemas.js';
-import { RETRY_SECONDS } from '../domain/ticket.js';
+import { effortFor, effortOf, RETRY_SECONDS } from '../domain/ticket.js';
 import { mayTake } from '../domain/wake-up.js';
 import { EventQueue } from './event-queue.js';
 import { baselinePolicy } from './policies/baselines.js';
@@ -75,6 +75,9 @@ function makeTickets(config: SimulationConfig): SimTicket[] {
       dueMs,
       // One Exp(1) draw per ticket from (seed, index): every policy meets the same work.
       workUnits: -Math.log(1 - uniformAt(config.seed, index)),
+      ...(effortFor({ effort: trace.effort, skill: trace.skill }, sla) > 1
+        ? { effort: effortFor({ effort: trace.effort, skill: trace.skill }, sla) }
+        : {}),
       ...(trace.workMinutes === undefined ? {} : { workMinutes: trace.workMinutes }),
       status: 'waiting',
       parked: false,
@@ -143,7 +146,7 @@ export function runSimulation(config: SimulationConfig): SimulationResult {
     ticket.status = 'queued';
     ticket.providerId = provider.config.providerId;
     provider.snapshot.queue.push(ticket);
-    provider.snapshot.openItems++;
+    provider.snapshot.openItems += effortOf(ticket);
     recordRouting(provider, ticket.skill, nowMs);
     const atRiskMs = ticket.createdMs + Math.floor((ticket.dueMs - ticket.createdMs) * atRiskFraction);
     if (atRiskMs > nowMs) events.push(atRiskMs, Kind.AtRisk, ticket.index);
@@ -158,7 +161,7 @@ export function runSimulation(config: SimulationConfig): SimulationResult {
       counters.lost++;
     }
     const provider = choice.providerId ? world.byId.get(choice.providerId) : undefined;
-    if (!provider || provider.snapshot.openItems >= provider.snapshot.capacity) {
+    if (!provider || provider.snapshot.openItems + effortOf(ticket) > provider.snapshot.capacity) {
       ticket.parked = true;
       parked.add(ticket);
       return;
@@ -178,7 +181,7 @@ export function runSimulation(config: SimulationConfig): SimulationResult {
     const at = queue.indexOf(ticket);
     if (at >= 0) {
       queue.splice(at, 1);
-      holder.snapshot.openItems--;
+      holder.snapshot.openItems -= effortOf(ticket);
     }
     return holder;
   }
@@ -191,7 +194,7 @@ export function runSimulation(config: SimulationConfig): SimulationResult {
     const hours =
       ticket.workMinutes !== undefined
         ? ticket.workMinutes / 60
-        : ticket.workUnits / provider.snapshot.throughputPerHour;
+        : (ticket.workUnits * effortOf(ticket)) / provider.snapshot.throughputPerHour;
     const doneMs = addOpenHours(calendarOf(provider, nowMs), nowMs, hours) ?? nowMs + hours * HOUR_MS;
     events.push(doneMs, Kind.Complete, providerIndex.get(provider) as number);
   }
@@ -215,7 +218,7 @@ export function runSimulation(config: SimulationConfig): SimulationResult {
         removeFromQueue(next);
         next.providerId = provider.config.providerId;
         provider.snapshot.queue.push(next);
-        provider.snapshot.openItems++;
+        provider.snapshot.openItems += effortOf(next);
         counters.rebalanced++;
       }
     }
@@ -225,7 +228,7 @@ export function runSimulation(config: SimulationConfig): SimulationResult {
   function complete(provider: SimProvider, nowMs: number): void {
     const ticket = provider.working as SimTicket;
     provider.working = undefined;
-    provider.snapshot.openItems--;
+    provider.snapshot.openItems -= effortOf(ticket);
     ticket.status = 'done';
     ticket.completedMs = nowMs;
     ticket.costMinor = Math.round(provider.snapshot.costPerItem * 100);
@@ -247,7 +250,9 @@ export function runSimulation(config: SimulationConfig): SimulationResult {
 
   /** A parked ticket can only move when a provider that may take it has room. */
   const mightFit = (ticket: SimTicket) =>
-    providers.some((p) => p.snapshot.openItems < p.snapshot.capacity && mayTake(p.snapshot, ticket));
+    providers.some(
+      (p) => p.snapshot.openItems + effortOf(ticket) <= p.snapshot.capacity && mayTake(p.snapshot, ticket),
+    );
 
   function sweep(nowMs: number): void {
     for (const ticket of [...parked]) {

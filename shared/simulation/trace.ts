@@ -2,7 +2,7 @@
 // name, and `map` renames them (NYC 311: createdAt = "Created Date", skill = "Complaint Type").
 import { parse } from 'csv-parse/sync';
 import { DateTime, IANAZone } from 'luxon';
-import { DATA_CLEARANCES, PRIORITIES } from '../domain/schemas.js';
+import { DATA_CLEARANCES, MAX_EFFORT, PRIORITIES } from '../domain/schemas.js';
 import type { DataClearance, Priority } from '../domain/types.js';
 import { uniformAt } from './random.js';
 import type { TraceTicket } from './types.js';
@@ -15,6 +15,7 @@ export const TRACE_FIELDS = [
   'language',
   'dataClassification',
   'workMinutes',
+  'effort',
 ] as const;
 export type TraceField = (typeof TRACE_FIELDS)[number];
 const REQUIRED_FIELDS: readonly TraceField[] = ['createdAt', 'skill'];
@@ -202,6 +203,13 @@ export function parseTrace(text: string, options: TraceOptions = {}): TraceTicke
       if (!(minutes >= 0) || !Number.isFinite(minutes))
         throw new TraceError(`${where}: ${name('workMinutes')} "${work}" is not a number of minutes`);
       ticket.workMinutes = minutes;
+    }
+    const effort = cell(record, 'effort');
+    if (effort) {
+      const units = Number(effort);
+      if (!Number.isInteger(units) || units < 1 || units > MAX_EFFORT)
+        throw new TraceError(`${where}: ${name('effort')} "${effort}" is not a whole number 1-${MAX_EFFORT}`);
+      ticket.effort = units;
     }
     tickets.push(ticket);
   });

@@ -15,6 +15,8 @@ export interface TraceTicket {
   dataClassification?: DataClearance;
   /** The real handling time; absent: drawn exponential with mean 1 / throughputPerHour. */
   workMinutes?: number;
+  /** Effort units (1-100) of capacity and throughput it takes; absent: the SLA policy's default, else 1. */
+  effort?: number;
 }
 
 /** A provider as `outroute providers import` reads it: its id plus the PUT body. */

@@ -3,6 +3,7 @@
 // due first, wake the oldest parked tickets, and never move queued work.
 import { addOpenHours } from '../../domain/calendar.js';
 import { hardFilterReasons } from '../../domain/hard-filters.js';
+import { effortOf } from '../../domain/ticket.js';
 import type { ProviderSnapshot } from '../../domain/types.js';
 import type { PolicyName } from '../types.js';
 import type { SimProvider, SimTicket, World } from '../world.js';
@@ -35,7 +36,7 @@ function legacyRoute(ticket: SimTicket, world: World, nowMs: number): RouteChoic
   const eligible = withRoom(ticket, world);
   const predicted = eligible.map((snapshot) => ({
     snapshot,
-    completionMs: backOfQueueMs(snapshot, world, nowMs, snapshot.openItems + 1),
+    completionMs: backOfQueueMs(snapshot, world, nowMs, snapshot.openItems + effortOf(ticket)),
   }));
   const feasible = predicted.filter(
     (p): p is { snapshot: ProviderSnapshot; completionMs: number } =>
