@@ -1,6 +1,7 @@
 // The one definition of Outroute's table and queues. The CDK stack and the
 // local runtime both build their resources from these values, so the two
 // cannot drift apart. Plain data: no CDK and no SDK imports here.
+import { INDEXED_TICKET_FIELDS } from '../shared/store/layout.js';
 
 export interface IndexDefinition {
   name: string;
@@ -8,7 +9,12 @@ export interface IndexDefinition {
   sortKey: string;
   /** What the index answers; sparse: items carry these keys only while it applies. */
   purpose: string;
+  /** Non-key attributes copied into the index; absent: the whole item. */
+  include?: readonly string[];
 }
+
+/** Audit entries by ticket share the queue index: what their listing shows. */
+const AUDIT_FIELDS = ['at', 'actor', 'action', 'target', 'requestId'] as const;
 
 export const TABLE = {
   logicalName: 'Table',
@@ -22,19 +28,22 @@ export const TABLE = {
       name: 'queue',
       partitionKey: 'gsi1pk',
       sortKey: 'gsi1sk',
-      purpose: "a provider's queued tickets, earliest dueAt first",
+      purpose:
+        "a provider's tickets while they hold its capacity (queued, leased, held), earliest dueAt first",
+      include: [...INDEXED_TICKET_FIELDS, ...AUDIT_FIELDS],
     },
     {
       name: 'timers',
       partitionKey: 'gsi2pk',
       sortKey: 'gsi2sk',
-      purpose: 'open tickets by the next instant the sweeper must look at them',
+      purpose: 'received and parked tickets by the next instant the sweeper must look at them',
+      include: INDEXED_TICKET_FIELDS,
     },
     {
       name: 'by-status',
       partitionKey: 'gsi3pk',
       sortKey: 'gsi3sk',
-      purpose: 'listing: tickets by status, oldest first; all providers in one partition',
+      purpose: 'closed tickets by status (sharded), oldest first; API keys; audit entries by actor',
     },
   ] satisfies IndexDefinition[],
 } as const;
@@ -104,7 +113,7 @@ export const WEBHOOK_QUEUE = {
   fifo: true,
 } as const satisfies QueueDefinition;
 
-/** The number of hash buckets the timer index spreads open tickets over (owned by the store's layout). */
+/** Index shards (owned by the store's layout). */
 export { TIMER_BUCKETS } from '../shared/store/layout.js';
 
 /** The stream consumer's batching and timeout, shared by the AWS event source and the local poller. */

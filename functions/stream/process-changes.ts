@@ -10,13 +10,14 @@ import { CLOUDWATCH_METRIC_OF } from '../../shared/domain/metric-changes.js';
 import type { CountIncrement } from '../../shared/domain/metric-counts.js';
 import { scorecardClosedEvent } from '../../shared/domain/scorecard.js';
 import { holdsCapacity } from '../../shared/domain/ticket.js';
-import type { Provider, Ticket } from '../../shared/domain/types.js';
+import type { Provider } from '../../shared/domain/types.js';
 import {
   type EventPublisher,
   eventBridgePublisher,
   jsonLinesPublisher,
 } from '../../shared/messaging/event-publisher.js';
 import { getProvider } from '../../shared/store/provider-store.js';
+import { ticketFromItem } from '../../shared/store/ticket-store.js';
 import {
   type CountedChange,
   countChangesOnce,
@@ -58,7 +59,7 @@ async function processRecord(record: DynamoDBRecord): Promise<void> {
   const entity = newImage?.entity ?? oldImage?.entity;
   const ctx = appContext();
   if (entity === 'ticket' && newImage) {
-    const [before, after] = [oldImage as Ticket | undefined, newImage as unknown as Ticket];
+    const [before, after] = [oldImage && ticketFromItem(oldImage), ticketFromItem(newImage)];
     await events().publish(ticketEvents(before, after));
     await enqueueWebhooks(ctx, before, after);
     if (after.status === 'parked' && before?.status !== 'parked')
@@ -100,8 +101,9 @@ async function countBatch(
   for (const record of firstFailed < 0 ? records : records.slice(0, firstFailed)) {
     const newImage = image(record.dynamodb?.NewImage);
     if (newImage?.entity !== 'ticket') continue;
-    const before = image(record.dynamodb?.OldImage) as Ticket | undefined;
-    const counters = await ticketChangeCounters(ctx, before, newImage as unknown as Ticket, contracts);
+    const oldImage = image(record.dynamodb?.OldImage);
+    const before = oldImage && ticketFromItem(oldImage);
+    const counters = await ticketChangeCounters(ctx, before, ticketFromItem(newImage), contracts);
     changes.push({
       eventId: record.eventID ?? '',
       sequence: record.dynamodb?.SequenceNumber ?? '0',

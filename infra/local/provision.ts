@@ -45,7 +45,9 @@ export async function provisionTable(
           { AttributeName: index.partitionKey, KeyType: 'HASH' },
           { AttributeName: index.sortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: index.include
+          ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.include] }
+          : { ProjectionType: 'ALL' },
       })),
       StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE.streamView },
     }),

@@ -1,7 +1,7 @@
 // Key builders for the single table: every pk/sk and index key is made here,
 // never string-concatenated elsewhere.
 import { sha256Hex } from '../lib/hash.js';
-import { BACKLOG_SHARDS, TIMER_BUCKETS } from './layout.js';
+import { BACKLOG_SHARDS, PARKED_BUCKETS, STATUS_SHARDS, TIMER_BUCKETS } from './layout.js';
 
 export const providerKey = (providerId: string) => ({ pk: `PROVIDER#${providerId}`, sk: 'PROFILE' });
 export const ticketKey = (ticketId: string) => ({ pk: `TICKET#${ticketId}`, sk: 'TICKET' });
@@ -28,27 +28,35 @@ export const PROVIDER_LIST_PARTITION = 'PROVIDERS';
 /** The provider directory: one base-table item holding every provider id (read consistently). */
 export const providerDirectoryKey = () => ({ pk: 'DIRECTORY#providers', sk: 'DIRECTORY' });
 
-/** Provider queue index: present only while the ticket is queued. */
+/** Provider queue index: a provider's tickets while they hold its capacity (queued, leased, held), by dueAt. */
 export const queueIndexKeys = (providerId: string, dueAt: string, ticketId: string) => ({
   gsi1pk: queuePartition(providerId),
   gsi1sk: `${dueAt}#${ticketId}`,
 });
 export const queuePartition = (providerId: string) => `QUEUE#${providerId}`;
 
-/** Timer index: present only while the ticket is open. */
-export const timerIndexKeys = (ticketId: string, nextCheckAt: string) => ({
-  gsi2pk: timerPartition(timerBucket(ticketId)),
+/**
+ * Timer index: open tickets that hold no capacity (received, parked), by the next
+ * instant the sweeper must look at them, spread over hash buckets; parked ones in
+ * buckets of their own, which a freed slot reads to wake them.
+ */
+export const timerIndexKeys = (ticketId: string, nextCheckAt: string, parked: boolean) => ({
+  gsi2pk: parked ? parkedPartition(parkedBucket(ticketId)) : timerPartition(timerBucket(ticketId)),
   gsi2sk: `${nextCheckAt}#${ticketId}`,
 });
 export const timerPartition = (bucket: number) => `TIMER#${bucket}`;
 export const timerBucket = (ticketId: string) => Number.parseInt(ticketId.slice(-4), 16) % TIMER_BUCKETS;
+export const parkedPartition = (bucket: number) => `TIMER#PARKED#${bucket}`;
+export const parkedBucket = (ticketId: string) =>
+  Number.parseInt(ticketId.slice(-6, -2), 16) % PARKED_BUCKETS;
 
-/** Status index: every ticket, by status, oldest first. */
+/** Status index: closed tickets, by status over a few shards, oldest first within a shard. */
 export const statusIndexKeys = (status: string, createdAt: string, ticketId: string) => ({
-  gsi3pk: statusPartition(status),
+  gsi3pk: statusPartition(status, statusShard(ticketId)),
   gsi3sk: `${createdAt}#${ticketId}`,
 });
-export const statusPartition = (status: string) => `STATUS#${status}`;
+export const statusPartition = (status: string, shard: number) => `STATUS#${status}#${shard}`;
+export const statusShard = (ticketId: string) => Number.parseInt(ticketId.slice(-8, -4), 16) % STATUS_SHARDS;
 
 /** API keys share one partition of the listing index, ordered by key id (one query finds a key by id). */
 export const API_KEY_LIST_PARTITION = 'KEYS';

@@ -7,7 +7,9 @@ import {
 } from '../domain/sla.js';
 import type { Ticket } from '../domain/types.js';
 import { SLA_POLICY_PARTITION, slaPolicyKey, statusPartition } from './keys.js';
+import { STATUS_SHARDS } from './layout.js';
 import { stripLayout, type Table } from './table.js';
+import { ticketFromItem } from './ticket-store.js';
 
 /** Every SLA policy, in matching order (lowest order, then id). */
 export async function listSlaPolicies(table: Table): Promise<StoredSlaPolicy[]> {
@@ -59,8 +61,8 @@ export async function deleteSlaPolicy(table: Table, policyId: string): Promise<b
   return !!result.Attributes;
 }
 
-/** Tickets of the given statuses created in [from, to], from the status index (ordered by createdAt). */
-export async function ticketsCreatedBetween(
+/** Closed tickets of the given statuses created in [from, to], from the status index's shards. */
+export async function closedTicketsCreatedBetween(
   table: Table,
   statuses: readonly string[],
   from: string,
@@ -68,20 +70,26 @@ export async function ticketsCreatedBetween(
 ): Promise<Ticket[]> {
   const tickets: Ticket[] = [];
   for (const status of statuses) {
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await table.db.send(
-        new QueryCommand({
-          TableName: table.name,
-          IndexName: 'by-status',
-          KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':pk': statusPartition(status), ':from': from, ':to': `${to}#\uffff` },
-          ExclusiveStartKey: cursor,
-        }),
-      );
-      tickets.push(...(page.Items ?? []).map((item) => stripLayout<Ticket>(item)));
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
+    for (let shard = 0; shard < STATUS_SHARDS; shard++) {
+      let cursor: Record<string, unknown> | undefined;
+      do {
+        const page = await table.db.send(
+          new QueryCommand({
+            TableName: table.name,
+            IndexName: 'by-status',
+            KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: {
+              ':pk': statusPartition(status, shard),
+              ':from': from,
+              ':to': `${to}#\uffff`,
+            },
+            ExclusiveStartKey: cursor,
+          }),
+        );
+        tickets.push(...(page.Items ?? []).map(ticketFromItem));
+        cursor = page.LastEvaluatedKey;
+      } while (cursor);
+    }
   }
   return tickets;
 }

@@ -7,80 +7,119 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { capacityUnits, isOpen } from '../domain/ticket.js';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { capacityUnits, holdsCapacity, isOpen } from '../domain/ticket.js';
 import type { Ticket } from '../domain/types.js';
 import { failedConditionIndexes, isConditionFailure } from './dynamo-client.js';
 import {
+  parkedPartition,
   providerKey,
   queueIndexKeys,
+  queuePartition,
   statusIndexKeys,
-  statusPartition,
   ticketKey,
   timerIndexKeys,
+  timerPartition,
 } from './keys.js';
+import { type INDEXED_TICKET_FIELDS, PARKED_BUCKETS, TIMER_BUCKETS } from './layout.js';
 import { stripLayout, type Table } from './table.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** How long closed tickets are kept before DynamoDB's TTL removes them. */
 export const CLOSED_RETENTION_DAYS = 90;
-const PAYLOAD_SK = 'PAYLOAD';
+/** Payloads written before they were keyed by body hash. */
+const LEGACY_PAYLOAD_SK = 'PAYLOAD';
+const payloadKey = (ticketId: string, bodyHash: string) => ({
+  pk: ticketKey(ticketId).pk,
+  sk: `PAYLOAD#${bodyHash}`,
+});
 
-/** The stored item: the ticket plus the index keys its state calls for (sparse indexes). */
+/**
+ * The parts of a ticket no index or condition reads — the routing explanation
+ * and the history — kept compressed in one binary attribute, so the item stays
+ * under 1 KB and every later write of it costs one write unit.
+ */
+const COLD_ATTRIBUTE = 'cold';
+
+/**
+ * The index entry a ticket's state calls for (one at a time, so a transition
+ * moves one entry at most): while it holds capacity, its provider's queue
+ * partition (queued and leased together: a provider's partition never holds
+ * more than its capacity); while otherwise open, a timer bucket; once closed,
+ * a shard of its status.
+ */
+function indexKeysOf(ticket: Ticket): Record<string, string> {
+  if (holdsCapacity(ticket) && ticket.providerId)
+    return queueIndexKeys(ticket.providerId, ticket.dueAt, ticket.ticketId);
+  if (isOpen(ticket.status))
+    return timerIndexKeys(
+      ticket.ticketId,
+      ticket.nextCheckAt ?? ticket.updatedAt,
+      ticket.status === 'parked',
+    );
+  return statusIndexKeys(ticket.status, ticket.createdAt, ticket.ticketId);
+}
+
+/** The stored item: the ticket's hot fields, its cold ones compressed, and its one index entry. */
 export function ticketItem(ticket: Ticket): Record<string, unknown> {
+  const { routing, history, payload: _payload, ...hot } = ticket;
   const item: Record<string, unknown> = {
-    ...ticket,
+    ...hot,
     ...ticketKey(ticket.ticketId),
     entity: 'ticket',
-    ...statusIndexKeys(ticket.status, ticket.createdAt, ticket.ticketId),
+    [COLD_ATTRIBUTE]: deflateRawSync(JSON.stringify({ routing, history })),
+    ...indexKeysOf(ticket),
   };
-  if (ticket.status === 'queued' && ticket.providerId) {
-    Object.assign(item, queueIndexKeys(ticket.providerId, ticket.dueAt, ticket.ticketId));
-  }
-  if (isOpen(ticket.status) && ticket.nextCheckAt)
-    Object.assign(item, timerIndexKeys(ticket.ticketId, ticket.nextCheckAt));
   if (!isOpen(ticket.status)) {
     item.expiresAt = Math.floor(Date.parse(ticket.updatedAt) / 1000) + CLOSED_RETENTION_DAYS * 86400;
   }
   return item;
 }
 
+/** A ticket from its stored item (a table read or a stream image). */
+export function ticketFromItem(item: Record<string, unknown>): Ticket {
+  const { [COLD_ATTRIBUTE]: cold, ...rest } = stripLayout<Record<string, unknown>>(item);
+  if (!(cold instanceof Uint8Array)) return rest as unknown as Ticket;
+  const { routing, history } = JSON.parse(inflateRawSync(cold).toString('utf8')) as Pick<
+    Ticket,
+    'routing' | 'history'
+  >;
+  return { ...rest, ...(routing ? { routing } : {}), history } as Ticket;
+}
+
+/**
+ * The payload first (its own item, keyed by the body's hash, so a different
+ * body for the same ticket never overwrites it), then the ticket on condition
+ * that it is new: two single writes instead of a transaction. A payload left
+ * by a crash between them is only found by its ticket, so it is harmless.
+ */
 export async function insertTicket(
   table: Table,
   ticket: Ticket,
   payload: unknown,
 ): Promise<'created' | 'exists'> {
-  const put = {
-    TableName: table.name,
-    Item: ticketItem(ticket),
-    ConditionExpression: 'attribute_not_exists(pk)',
-  };
+  if (payload !== undefined)
+    await table.db.send(
+      new PutCommand({
+        TableName: table.name,
+        // As JSON text: a map attribute would refuse (or worse, silently change) keys such as
+        // "constructor" or "", numbers beyond DynamoDB's range, and nesting beyond 32 levels.
+        Item: {
+          ...payloadKey(ticket.ticketId, ticket.bodyHash),
+          entity: 'payload',
+          payloadJson: JSON.stringify(payload),
+        },
+      }),
+    );
   try {
-    if (payload === undefined) await table.db.send(new PutCommand(put));
-    else {
-      // Ticket and payload land together or not at all.
-      await table.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: put },
-            {
-              Put: {
-                TableName: table.name,
-                // As JSON text: a map attribute would refuse (or worse, silently change) keys such as
-                // "constructor" or "", numbers beyond DynamoDB's range, and nesting beyond 32 levels.
-                Item: {
-                  pk: ticketKey(ticket.ticketId).pk,
-                  sk: PAYLOAD_SK,
-                  entity: 'payload',
-                  payloadJson: JSON.stringify(payload),
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ],
-        }),
-      );
-    }
+    await table.db.send(
+      new PutCommand({
+        TableName: table.name,
+        Item: ticketItem(ticket),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
     return 'created';
   } catch (error) {
     if (isConditionFailure(error)) return 'exists';
@@ -92,24 +131,56 @@ export async function getTicket(table: Table, ticketId: string): Promise<Ticket 
   const result = await table.db.send(
     new GetCommand({ TableName: table.name, Key: ticketKey(ticketId), ConsistentRead: true }),
   );
-  return result.Item ? stripLayout<Ticket>(result.Item) : undefined;
+  return result.Item ? ticketFromItem(result.Item) : undefined;
 }
 
-export async function getPayloads(table: Table, ticketIds: string[]): Promise<Map<string, unknown>> {
-  const payloads = new Map<string, unknown>();
-  for (let start = 0; start < ticketIds.length; start += 100) {
-    let keys: Record<string, unknown>[] | undefined = ticketIds
-      .slice(start, start + 100)
-      .map((id) => ({ pk: ticketKey(id).pk, sk: PAYLOAD_SK }));
-    while (keys?.length) {
+/** Items by key, read consistently, 100 a request, unprocessed keys retried. */
+async function batchGet(table: Table, keys: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for (let start = 0; start < keys.length; start += 100) {
+    let pending: Record<string, unknown>[] | undefined = keys.slice(start, start + 100);
+    while (pending?.length) {
       const result: BatchGetCommandOutput = await table.db.send(
-        new BatchGetCommand({ RequestItems: { [table.name]: { Keys: keys, ConsistentRead: true } } }),
+        new BatchGetCommand({ RequestItems: { [table.name]: { Keys: pending, ConsistentRead: true } } }),
       );
-      for (const item of result.Responses?.[table.name] ?? []) {
-        payloads.set(String(item.pk).slice('TICKET#'.length), payloadOf(item));
-      }
-      keys = result.UnprocessedKeys?.[table.name]?.Keys;
+      items.push(...(result.Responses?.[table.name] ?? []));
+      pending = result.UnprocessedKeys?.[table.name]?.Keys;
     }
+  }
+  return items;
+}
+
+/** Tickets by id (consistent reads, one request per 100), in the order asked; missing ones left out. */
+export async function getTickets(table: Table, ticketIds: readonly string[]): Promise<Ticket[]> {
+  const unique = [...new Set(ticketIds)];
+  const byId = new Map(
+    (await batchGet(table, unique.map(ticketKey))).map((item) => {
+      const ticket = ticketFromItem(item);
+      return [ticket.ticketId, ticket] as const;
+    }),
+  );
+  return unique.flatMap((id) => byId.get(id) ?? []);
+}
+
+/** The payloads of the given tickets, by ticket id. */
+export async function getPayloads(
+  table: Table,
+  tickets: readonly Pick<Ticket, 'ticketId' | 'bodyHash'>[],
+): Promise<Map<string, unknown>> {
+  const payloads = new Map<string, unknown>();
+  const found = await batchGet(
+    table,
+    tickets.flatMap(({ ticketId, bodyHash }) => [
+      payloadKey(ticketId, bodyHash),
+      { pk: ticketKey(ticketId).pk, sk: LEGACY_PAYLOAD_SK },
+    ]),
+  );
+  const bodyHashOf = new Map(tickets.map((ticket) => [ticketKey(ticket.ticketId).pk, ticket.bodyHash]));
+  for (const item of found) {
+    const pk = String(item.pk);
+    const current = item.sk === `PAYLOAD#${bodyHashOf.get(pk)}`;
+    const ticketId = pk.slice('TICKET#'.length);
+    if (current || !payloads.has(ticketId)) payloads.set(ticketId, payloadOf(item));
   }
   return payloads;
 }
@@ -269,6 +340,9 @@ export function decodeCursor(cursor: string | undefined): Record<string, unknown
   }
 }
 
+/** What the queue and timer indexes keep of a ticket (the status index keeps whole closed tickets). */
+export type IndexedTicket = Pick<Ticket, (typeof INDEXED_TICKET_FIELDS)[number]>;
+
 /** One page of a query over an index, with an opaque cursor. */
 export async function queryTickets(
   table: Table,
@@ -278,9 +352,9 @@ export async function queryTickets(
     sortBefore?: string;
     limit: number;
     cursor?: Record<string, unknown>;
-    filter?: { expression: string; values: Record<string, unknown> };
+    filter?: { expression: string; values: Record<string, unknown>; names?: Record<string, string> };
   },
-): Promise<Page<Ticket>> {
+): Promise<Page<IndexedTicket>> {
   const [pkName, skName] = {
     queue: ['gsi1pk', 'gsi1sk'],
     timers: ['gsi2pk', 'gsi2sk'],
@@ -291,7 +365,11 @@ export async function queryTickets(
       TableName: table.name,
       IndexName: query.index,
       KeyConditionExpression: query.sortBefore ? '#pk = :pk AND #sk < :before' : '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': pkName, ...(query.sortBefore ? { '#sk': skName } : {}) },
+      ExpressionAttributeNames: {
+        '#pk': pkName,
+        ...(query.sortBefore ? { '#sk': skName } : {}),
+        ...query.filter?.names,
+      },
       ExpressionAttributeValues: {
         ':pk': query.partition,
         ...(query.sortBefore ? { ':before': query.sortBefore } : {}),
@@ -303,26 +381,47 @@ export async function queryTickets(
     }),
   );
   return {
-    items: (result.Items ?? []).map((item) => stripLayout<Ticket>(item)),
+    items: (result.Items ?? []).map(ticketFromItem),
     cursor: encodeCursor(result.LastEvaluatedKey),
   };
 }
 
-/** Every ticket in the given statuses, read page by page from the status index. */
-export async function ticketsWithStatus(table: Table, statuses: readonly string[]): Promise<Ticket[]> {
-  const tickets: Ticket[] = [];
-  for (const status of statuses) {
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await queryTickets(table, {
-        index: 'by-status',
-        partition: statusPartition(status),
-        limit: 500,
-        cursor,
-      });
-      tickets.push(...page.items);
-      cursor = decodeCursor(page.cursor);
-    } while (cursor);
-  }
+/** Every page of one index partition. */
+export async function queryAll(
+  table: Table,
+  query: Omit<Parameters<typeof queryTickets>[1], 'limit' | 'cursor'>,
+): Promise<IndexedTicket[]> {
+  const tickets: IndexedTicket[] = [];
+  let cursor: Record<string, unknown> | undefined;
+  do {
+    const page = await queryTickets(table, { ...query, limit: 500, cursor });
+    tickets.push(...page.items);
+    cursor = decodeCursor(page.cursor);
+  } while (cursor);
   return tickets;
+}
+
+/** The tickets holding the given providers' capacity (queued, leased, held), from their queue partitions. */
+export async function ticketsHoldingCapacity(
+  table: Table,
+  providerIds: readonly string[],
+): Promise<IndexedTicket[]> {
+  const partitions = await Promise.all(
+    providerIds.map((providerId) =>
+      queryAll(table, { index: 'queue', partition: queuePartition(providerId) }),
+    ),
+  );
+  return partitions.flat();
+}
+
+/** Every open ticket holding no capacity (received, parked, a hold that gave its slot back). */
+export async function ticketsOnTimers(table: Table): Promise<IndexedTicket[]> {
+  const partitions = [
+    ...Array.from({ length: TIMER_BUCKETS }, (_, bucket) => timerPartition(bucket)),
+    ...Array.from({ length: PARKED_BUCKETS }, (_, bucket) => parkedPartition(bucket)),
+  ];
+  const pages = await Promise.all(
+    partitions.map((partition) => queryAll(table, { index: 'timers', partition })),
+  );
+  return pages.flat();
 }

@@ -1,6 +1,7 @@
 import { capacityUnits } from '../domain/ticket.js';
+import type { Ticket } from '../domain/types.js';
 import { listProviders } from '../store/provider-store.js';
-import { ticketsWithStatus } from '../store/ticket-store.js';
+import { ticketsHoldingCapacity } from '../store/ticket-store.js';
 import type { AppContext } from './context.js';
 
 export interface AuditRow {
@@ -19,13 +20,18 @@ export interface AuditRow {
  */
 export async function auditOpenItems(ctx: AppContext): Promise<AuditRow[]> {
   const counted = new Map<string, number>();
-  for (const ticket of await ticketsWithStatus(ctx.table, ['queued', 'leased', 'on_hold'])) {
-    const units = capacityUnits(ticket);
+  const providers = await listProviders(ctx.table);
+  const holding = await ticketsHoldingCapacity(
+    ctx.table,
+    providers.map((provider) => provider.providerId),
+  );
+  for (const ticket of holding) {
+    const units = capacityUnits(ticket as Pick<Ticket, 'status' | 'hold' | 'effort'>);
     if (units > 0 && ticket.providerId) {
       counted.set(ticket.providerId, (counted.get(ticket.providerId) ?? 0) + units);
     }
   }
-  return (await listProviders(ctx.table)).map((provider) => {
+  return providers.map((provider) => {
     const count = counted.get(provider.providerId) ?? 0;
     return {
       providerId: provider.providerId,

@@ -27,13 +27,21 @@ async function moveOnePage(
     partition: queuePartition(providerId),
     limit: FAIL_OVER_PAGE,
     cursor: decodeCursor(cursor),
+    // Its partition holds its leased and held tickets too: they stay with it.
+    filter: {
+      expression: '#status = :queued',
+      names: { '#status': 'status' },
+      values: { ':queued': 'queued' },
+    },
   });
   const moved: string[] = [];
   for (const queued of page.items) {
     // The index is eventually consistent: act on the table's own copy.
+    const current = await getTicket(ctx.table, queued.ticketId);
+    if (!current) continue;
     const { before, after } = await transitionTicket(
       ctx,
-      async () => (await getTicket(ctx.table, queued.ticketId)) ?? queued,
+      async () => (await getTicket(ctx.table, queued.ticketId)) ?? current,
       (ticket, nowMs) =>
         ticket.status === 'queued' && ticket.providerId === providerId
           ? toRerouting(ticket, 'rerouted', nowMs, 'provider_offline')

@@ -3,8 +3,10 @@ import { TICKET_STATUSES } from '../domain/schemas.js';
 import { ticketViewFor } from '../domain/ticket.js';
 import type { Principal, TicketStatus } from '../domain/types.js';
 import { openCursor, signCursor } from '../lib/cursor.js';
-import { queuePartition, statusPartition } from '../store/keys.js';
-import { decodeCursor, queryTickets } from '../store/ticket-store.js';
+import { parkedPartition, queuePartition, statusPartition, timerPartition } from '../store/keys.js';
+import { PARKED_BUCKETS, STATUS_SHARDS, TIMER_BUCKETS } from '../store/layout.js';
+import { listProviders } from '../store/provider-store.js';
+import { decodeCursor, getTickets, queryTickets } from '../store/ticket-store.js';
 import type { AppContext } from './context.js';
 
 export interface ListQuery {
@@ -15,8 +17,11 @@ export interface ListQuery {
   cursor?: string;
 }
 
-/** Queries one request may run: a page with few matches ends early with a cursor to follow. */
-export const MAX_QUERIES_PER_PAGE = 10;
+/**
+ * Queries one request may run: a page with few matches ends early with a cursor to follow.
+ * Enough to walk every timer bucket of a status (16) in one page.
+ */
+export const MAX_QUERIES_PER_PAGE = 24;
 
 /** A DynamoDB start key of the ticket indexes: the table and index key attributes, bounded strings. */
 export const startKeySchema = z
@@ -29,6 +34,8 @@ export const startKeySchema = z
 const cursorSchema = z.strictObject({
   /** Position in the statuses walked. */
   s: z.number().int().min(0).max(TICKET_STATUSES.length),
+  /** Position in the status's partitions. */
+  p: z.number().int().min(0).max(100_000).optional(),
   k: startKeySchema.optional(),
 });
 type Cursor = z.infer<typeof cursorSchema>;
@@ -37,10 +44,50 @@ type Cursor = z.infer<typeof cursorSchema>;
 const scopeOf = (sourceId: string | undefined, query: ListQuery) =>
   JSON.stringify(['tickets', query.status ?? null, query.providerId ?? null, sourceId ?? null]);
 
+type Partition = { index: 'queue' | 'timers' | 'by-status'; partition: string };
+
+const range = (count: number) => Array.from({ length: count }, (_, index) => index);
+const timerPartitions = (): Partition[] =>
+  range(TIMER_BUCKETS).map((bucket) => ({ index: 'timers', partition: timerPartition(bucket) }));
+
 /**
- * Tickets by status (oldest first), optionally of one provider; a source sees
- * only its own. Without a status, statuses are walked in a fixed order.
- * A page may hold fewer than `limit` items when filters apply; follow the cursor.
+ * Where tickets of a status live: those holding capacity in their provider's
+ * queue partition, other open ones in the timer buckets, closed ones in their
+ * status's shards (see ticketItem).
+ */
+async function partitionsOf(
+  ctx: AppContext,
+  status: TicketStatus,
+  providerId?: string,
+): Promise<Partition[]> {
+  const queues = async (): Promise<Partition[]> => {
+    const ids = providerId ? [providerId] : (await listProviders(ctx.table)).map((p) => p.providerId).sort();
+    return ids.map((id) => ({ index: 'queue', partition: queuePartition(id) }));
+  };
+  switch (status) {
+    case 'queued':
+    case 'leased':
+      return queues();
+    case 'on_hold':
+      return [...(await queues()), ...timerPartitions()];
+    case 'received':
+      return timerPartitions();
+    case 'parked':
+      return range(PARKED_BUCKETS).map((bucket) => ({ index: 'timers', partition: parkedPartition(bucket) }));
+    default:
+      return range(STATUS_SHARDS).map((shard) => ({
+        index: 'by-status',
+        partition: statusPartition(status, shard),
+      }));
+  }
+}
+
+/**
+ * Tickets by status, optionally of one provider; a source sees only its own.
+ * Without a status, statuses are walked in a fixed order. Within a status the
+ * order is per partition (queue partitions by due time, timer buckets by next
+ * check, closed shards oldest first), not global. A page may hold fewer than
+ * `limit` items when filters apply; follow the cursor.
  */
 export async function listTickets(ctx: AppContext, principal: Principal, query: ListQuery) {
   const sourceId = principal.role === 'source' ? principal.sourceId : query.sourceId;
@@ -50,8 +97,8 @@ export async function listTickets(ctx: AppContext, principal: Principal, query: 
     ? openCursor(ctx.cursorSecret, scope, query.cursor, cursorSchema)
     : { s: 0 };
   let queries = 0;
-  const items: ReturnType<typeof ticketViewFor>[] = [];
-  const filters: string[] = [];
+  const ids: string[] = [];
+  const filters = ['#status = :status'];
   const values: Record<string, unknown> = {};
   if (sourceId) {
     filters.push('sourceId = :sourceId');
@@ -61,20 +108,35 @@ export async function listTickets(ctx: AppContext, principal: Principal, query: 
     filters.push('providerId = :providerId');
     values[':providerId'] = query.providerId;
   }
-  while (cursor.s < statuses.length && items.length < query.limit && queries++ < MAX_QUERIES_PER_PAGE) {
+  let partitions: { status: number; list: Partition[] } | undefined;
+  while (cursor.s < statuses.length && ids.length < query.limit && queries++ < MAX_QUERIES_PER_PAGE) {
     const status = statuses[cursor.s] as TicketStatus;
-    const useQueue = status === 'queued' && query.providerId;
+    if (partitions?.status !== cursor.s)
+      partitions = { status: cursor.s, list: await partitionsOf(ctx, status, query.providerId) };
+    const at = cursor.p ?? 0;
+    const partition = partitions.list[at];
+    if (!partition) {
+      cursor = { s: cursor.s + 1 };
+      continue;
+    }
     const page = await queryTickets(ctx.table, {
-      index: useQueue ? 'queue' : 'by-status',
-      partition: useQueue ? queuePartition(query.providerId ?? '') : statusPartition(status),
-      limit: query.limit - items.length,
+      ...partition,
+      limit: query.limit - ids.length,
       cursor: cursor.k,
-      filter: filters.length ? { expression: filters.join(' AND '), values } : undefined,
+      filter: {
+        expression: filters.join(' AND '),
+        names: { '#status': 'status' },
+        values: { ...values, ':status': status },
+      },
     });
-    const nowMs = ctx.now();
-    items.push(...page.items.map((ticket) => ticketViewFor(principal, ticket, nowMs)));
-    cursor = page.cursor ? { s: cursor.s, k: decodeCursor(page.cursor) as Cursor['k'] } : { s: cursor.s + 1 };
+    ids.push(...page.items.map((ticket) => ticket.ticketId));
+    cursor = page.cursor
+      ? { s: cursor.s, p: at, k: decodeCursor(page.cursor) as Cursor['k'] }
+      : { s: cursor.s, p: at + 1 };
   }
+  const nowMs = ctx.now();
+  // Indexes keep a few fields: the views come from the table's own items.
+  const items = (await getTickets(ctx.table, ids)).map((ticket) => ticketViewFor(principal, ticket, nowMs));
   return {
     items,
     cursor: cursor.s < statuses.length ? signCursor(ctx.cursorSecret, scope, cursor) : undefined,

@@ -3,7 +3,7 @@ import type { QueuedWork } from '../domain/work-order.js';
 import { queuePartition } from '../store/keys.js';
 import { hourOf, readHourlyCounts, sumCounts, sumRoutedBySkill } from '../store/metric-store.js';
 import { listProviders } from '../store/provider-store.js';
-import { decodeCursor, queryTickets } from '../store/ticket-store.js';
+import { decodeCursor, type IndexedTicket, queryTickets } from '../store/ticket-store.js';
 import type { AppContext } from './context.js';
 import { contractSnapshotFields } from './contracts.js';
 
@@ -13,7 +13,9 @@ import { contractSnapshotFields } from './contracts.js';
  */
 export const QUEUE_SNAPSHOT_LIMIT = 500;
 
-export const queuedWorkOf = (ticket: Ticket): QueuedWork => ({
+export const queuedWorkOf = (
+  ticket: Pick<Ticket, 'ticketId' | 'priority' | 'dueAt' | 'createdAt' | 'effort'>,
+): QueuedWork => ({
   ticketId: ticket.ticketId,
   priority: ticket.priority,
   dueMs: Date.parse(ticket.dueAt),
@@ -21,8 +23,8 @@ export const queuedWorkOf = (ticket: Ticket): QueuedWork => ({
 });
 
 /** A provider's queued, not yet leased tickets (from the queue index: a moment old at worst). */
-export async function loadQueue(ctx: AppContext, providerId: string): Promise<Ticket[]> {
-  const tickets: Ticket[] = [];
+export async function loadQueue(ctx: AppContext, providerId: string): Promise<IndexedTicket[]> {
+  const tickets: IndexedTicket[] = [];
   let cursor: Record<string, unknown> | undefined;
   do {
     const page = await queryTickets(ctx.table, {
@@ -30,6 +32,12 @@ export async function loadQueue(ctx: AppContext, providerId: string): Promise<Ti
       partition: queuePartition(providerId),
       limit: Math.min(100, QUEUE_SNAPSHOT_LIMIT - tickets.length),
       cursor,
+      // The partition holds its leased and held tickets too (they count in openItems, not in the queue).
+      filter: {
+        expression: '#status = :queued',
+        names: { '#status': 'status' },
+        values: { ':queued': 'queued' },
+      },
     });
     tickets.push(...page.items);
     cursor = decodeCursor(page.cursor);

@@ -9,7 +9,7 @@ import { conflict, notFound } from '../lib/errors.js';
 import { randomToken, sha256Hex } from '../lib/hash.js';
 import { getPolicy } from '../store/config-store.js';
 import { getProvider, listProviders } from '../store/provider-store.js';
-import { getPayloads, getTicket, saveTicket } from '../store/ticket-store.js';
+import { getPayloads, getTicket, type IndexedTicket, saveTicket } from '../store/ticket-store.js';
 import type { AppContext } from './context.js';
 import { loadQueue, queuedWorkOf } from './provider-snapshot.js';
 import { transitionTicket } from './transition.js';
@@ -99,7 +99,7 @@ export async function leaseTickets(
 
 const calendars = new CalendarCache();
 
-const withWork = (ticket: Ticket) => ({ ...queuedWorkOf(ticket), ticket });
+const withWork = (ticket: IndexedTicket) => ({ ...queuedWorkOf(ticket), ticket });
 
 /**
  * Tickets this provider should take over from others' queues. Reads the other providers' queues only when
@@ -130,7 +130,9 @@ async function rebalanceChoices(
   );
   return pickRebalance({
     taker: { ...taker, routedLast24h: 0 },
-    queued: queues.flat().filter((ticket): ticket is Ticket & { providerId: string } => !!ticket.providerId),
+    queued: queues
+      .flat()
+      .filter((ticket): ticket is IndexedTicket & { providerId: string } => !!ticket.providerId),
     providers,
     settings,
     nowMs,

@@ -4,7 +4,7 @@ import { CalendarCache } from '../domain/calendar.js';
 import { toReprioritized, toRerouting, toResponded } from '../domain/lifecycle.js';
 import { willMissDue } from '../domain/prediction.js';
 import { placementSettings } from '../domain/routing.js';
-import { TICKET_STATUSES } from '../domain/schemas.js';
+import { TERMINAL_STATUSES } from '../domain/ticket.js';
 import {
   reprioritizedSla,
   type SlaPolicyDefinition,
@@ -17,8 +17,14 @@ import { AppError, conflict, notFound } from '../lib/errors.js';
 import { sha256Hex } from '../lib/hash.js';
 import { getPolicy } from '../store/config-store.js';
 import { getProvider } from '../store/provider-store.js';
-import { deleteSlaPolicy, listSlaPolicies, putSlaPolicy, ticketsCreatedBetween } from '../store/sla-store.js';
-import { getTicket } from '../store/ticket-store.js';
+import {
+  closedTicketsCreatedBetween,
+  deleteSlaPolicy,
+  listSlaPolicies,
+  putSlaPolicy,
+} from '../store/sla-store.js';
+import { listProviders } from '../store/provider-store.js';
+import { getTicket, getTickets, ticketsHoldingCapacity, ticketsOnTimers } from '../store/ticket-store.js';
 import { type AppContext, isoNow } from './context.js';
 import { loadQueue, queuedWorkOf } from './provider-snapshot.js';
 import { loadVisibleTicket } from './read-ticket.js';
@@ -164,6 +170,23 @@ async function rerouteIfMissed(
 
 const DAY_MS = 86_400_000;
 
+/** Every ticket created in [from, to]: closed ones by the status index, open ones from where they wait. */
+async function ticketsCreatedBetween(ctx: AppContext, from: string, to: string): Promise<Ticket[]> {
+  const providers = await listProviders(ctx.table);
+  const [closed, holding, waiting] = await Promise.all([
+    closedTicketsCreatedBetween(ctx.table, TERMINAL_STATUSES, from, to),
+    ticketsHoldingCapacity(
+      ctx.table,
+      providers.map((provider) => provider.providerId),
+    ),
+    ticketsOnTimers(ctx.table),
+  ]);
+  const open = [...holding, ...waiting]
+    .filter((ticket) => ticket.createdAt >= from && ticket.createdAt <= to)
+    .map((ticket) => ticket.ticketId);
+  return [...closed, ...(await getTickets(ctx.table, open))];
+}
+
 /** Attainment per policy, priority and target over the tickets created in [from, to] (default: 7 days). */
 export async function slaMetricsReport(
   ctx: AppContext,
@@ -174,12 +197,7 @@ export async function slaMetricsReport(
   const from = query.from ? new Date(query.from) : new Date(to.getTime() - 7 * DAY_MS);
   if (from > to)
     throw new AppError('validation_error', 'from is after to', [{ path: 'from', message: 'after to' }]);
-  const tickets = await ticketsCreatedBetween(
-    ctx.table,
-    TICKET_STATUSES,
-    from.toISOString(),
-    to.toISOString(),
-  );
+  const tickets = await ticketsCreatedBetween(ctx, from.toISOString(), to.toISOString());
   return {
     from: from.toISOString(),
     to: to.toISOString(),

@@ -1,11 +1,12 @@
-import { TIMER_BUCKETS } from '../store/layout.js';
+import { PARKED_BUCKETS, TIMER_BUCKETS } from '../store/layout.js';
 import { CalendarCache } from '../domain/calendar.js';
 import { type PlacementSettings, willMissDue } from '../domain/prediction.js';
 import { placementSettings } from '../domain/routing.js';
 import { onTimer } from '../domain/timer-rules.js';
 import type { ProviderSnapshot, Ticket } from '../domain/types.js';
 import { getPolicy } from '../store/config-store.js';
-import { timerPartition } from '../store/keys.js';
+import { dropEmptyHours, readBacklog } from '../store/backlog-store.js';
+import { parkedPartition, queuePartition, timerPartition } from '../store/keys.js';
 import { getProvider, listProviders } from '../store/provider-store.js';
 import { decodeCursor, getTicket, queryTickets, saveTicket } from '../store/ticket-store.js';
 import type { AppContext } from './context.js';
@@ -31,6 +32,13 @@ export interface SweepOptions {
 const RESERVE_MS = 10_000;
 
 const calendars = new CalendarCache();
+
+const range = (count: number) => Array.from({ length: count }, (_, index) => index);
+
+/** Backlog counters keep an attribute per creation hour: hours whose tickets all closed are dropped. */
+async function dropEmptyBacklogHours(ctx: AppContext): Promise<void> {
+  for (const group of await readBacklog(ctx.table)) await dropEmptyHours(ctx.table, group);
+}
 
 /** Whether a queued ticket's provider, from the ticket's place in its work order, would finish it late. */
 function willMiss(
@@ -72,28 +80,47 @@ export async function sweep(ctx: AppContext, options: SweepOptions | number = {}
   };
   // Fail-over is re-checked until an offline provider holds nothing: its first passes read an index
   // that may have missed a ticket queued a moment before it went offline.
-  for (const provider of await listProviders(ctx.table)) {
+  const providerList = await listProviders(ctx.table);
+  for (const provider of providerList) {
     if (provider.status !== 'offline' || provider.openItems <= 0) continue;
     await ctx.routingQueue.failOver({ providerId: provider.providerId, pass: 1 });
     report.failOvers++;
   }
-  // Each sweep starts at another bucket, so a sweep that runs out of time never starves the same ones.
-  const first = Math.floor(nowMs / 60_000) % TIMER_BUCKETS;
-  for (let step = 0; step < TIMER_BUCKETS; step++) {
+  // Where due timers are: received and parked tickets by next check in the timer buckets; tickets
+  // holding capacity in their provider's queue partition (never more than its capacity), filtered.
+  const partitions: Omit<Parameters<typeof queryTickets>[1], 'limit' | 'cursor'>[] = [
+    ...range(TIMER_BUCKETS).map((bucket) => ({
+      index: 'timers' as const,
+      partition: timerPartition(bucket),
+      sortBefore: before,
+    })),
+    ...range(PARKED_BUCKETS).map((bucket) => ({
+      index: 'timers' as const,
+      partition: parkedPartition(bucket),
+      sortBefore: before,
+    })),
+    ...providerList
+      .filter((provider) => provider.openItems > 0)
+      .map((provider) => ({
+        index: 'queue' as const,
+        partition: queuePartition(provider.providerId),
+        filter: {
+          expression: 'nextCheckAt < :before',
+          values: { ':before': before },
+        },
+      })),
+  ];
+  // Each sweep starts at another partition, so a sweep that runs out of time never starves the same ones.
+  const first = Math.floor(nowMs / 60_000) % partitions.length;
+  for (let step = 0; step < partitions.length; step++) {
     if (outOfTime()) {
-      report.unfinishedBuckets = TIMER_BUCKETS - step;
+      report.unfinishedBuckets = partitions.length - step;
       break;
     }
-    const bucket = (first + step) % TIMER_BUCKETS;
+    const partition = partitions[(first + step) % partitions.length] as (typeof partitions)[number];
     let cursor: Record<string, unknown> | undefined;
     do {
-      const page = await queryTickets(ctx.table, {
-        index: 'timers',
-        partition: timerPartition(bucket),
-        sortBefore: before,
-        limit: pageSize,
-        cursor,
-      });
+      const page = await queryTickets(ctx.table, { ...partition, limit: pageSize, cursor });
       for (const indexed of page.items) {
         report.examined++;
         // The index is eventually consistent: act on the table's own copy.
@@ -123,5 +150,6 @@ export async function sweep(ctx: AppContext, options: SweepOptions | number = {}
       cursor = decodeCursor(page.cursor);
     } while (cursor && !outOfTime());
   }
+  await dropEmptyBacklogHours(ctx);
   return report;
 }

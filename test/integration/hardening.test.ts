@@ -9,7 +9,7 @@ import { drainRoutingQueue, indexesSettled, testContext } from '../fixtures/cont
 import { providerInput, uniqueId } from '../fixtures/entities.js';
 import { givenKey, isContractError, startTestApi, type TestApi } from '../fixtures/http.js';
 import { routeNow } from '../fixtures/routing.js';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 
 const ctx = testContext();
 let api: TestApi;
@@ -434,7 +434,10 @@ describe('point 9: the access audit trail', () => {
         ExpressionAttributeValues: { ':pk': `AUDIT#TICKET#${ticketId}` },
       }),
     );
-    const item = stored.Items?.[0] as { expiresAt: number; at: string };
+    // The index keeps what the listing shows; the TTL is on the entry itself.
+    const { pk, sk } = stored.Items?.[0] as { pk: string; sk: string };
+    const entry = await ctx.table.db.send(new GetCommand({ TableName: ctx.table.name, Key: { pk, sk } }));
+    const item = entry.Item as { expiresAt: number; at: string };
     expect(item.expiresAt).toBe(Math.floor(Date.parse(item.at) / 1000) + 365 * 86_400);
     expect(JSON.stringify(stored.Items)).not.toContain(secret);
   });
