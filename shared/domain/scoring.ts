@@ -1,4 +1,5 @@
 // Scores among the providers that can meet the due date: each factor in 0..1, weighted by the policy.
+import { type CostBasis, routingCost } from './contracts.js';
 import type { RoutingPolicy } from './schemas.js';
 import { type SharePool, shareFactor } from './shares.js';
 import type { ProviderSnapshot, ScoreFactors } from './types.js';
@@ -13,7 +14,12 @@ export interface FeasibleProvider {
 export interface ScoredProvider extends FeasibleProvider {
   factors: ScoreFactors;
   score: number;
+  /** What the cost factor compared (issue 10): the contract's rate card or take-or-pay, else costPerItem. */
+  costBasis?: { basis: CostBasis; cost: number };
 }
+
+/** What pricing needs of a ticket. */
+type PricedTicket = { skill: string; kind?: string };
 
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
 
@@ -28,8 +34,12 @@ export function slackFactor(slackOpenHours: number, windowOpenHours: number): nu
  * not the min–max range, so a one-cent difference stays a one-cent difference
  * instead of the whole 0..1 span.
  */
-function costFactors(feasible: readonly FeasibleProvider[]): number[] {
-  const costs = feasible.map(({ provider }) => provider.costPerItem);
+function costFactors(feasible: readonly ScoredProvider[], ticket?: PricedTicket): number[] {
+  const costs = feasible.map((entry) => {
+    if (!ticket || !entry.provider.contractPricing) return entry.provider.costPerItem;
+    entry.costBasis = routingCost(entry.provider, ticket);
+    return entry.costBasis.cost;
+  });
   const min = Math.min(...costs);
   const max = Math.max(...costs);
   return costs.map((cost) => (max > 0 ? 1 - (cost - min) / max : 1));
@@ -58,14 +68,16 @@ export function scoreFeasible(
   feasible: readonly ScoredProvider[],
   shares: SharePool,
   weights: RoutingPolicy['weights'],
+  /** With it, a provider under contract is priced by its rate card for the ticket's skill and kind. */
+  ticket?: PricedTicket,
 ): void {
-  const costs = costFactors(feasible);
+  const costs = costFactors(feasible, ticket);
   for (let i = 0; i < feasible.length; i++) {
     const entry = feasible[i]!;
     const factors: ScoreFactors = {
       slack: entry.slack,
       cost: costs[i]!,
-      quality: clamp01(entry.provider.qualityScore),
+      quality: clamp01(entry.provider.measuredQuality?.quality ?? entry.provider.qualityScore),
       share: shareFactor(shares, entry.provider.providerId),
       load: loadFactor(entry.provider),
     };
