@@ -1,5 +1,6 @@
 import type { CalendarCache } from '../domain/calendar.js';
 import { toLost, toParked, toQueued } from '../domain/lifecycle.js';
+import { effortOf } from '../domain/ticket.js';
 import { decideRoute, effectiveMinProficiency } from '../domain/routing.js';
 import type { RoutingPolicy } from '../domain/schemas.js';
 import type { ProviderSnapshot, RoutingExplanation, Ticket } from '../domain/types.js';
@@ -87,7 +88,10 @@ export async function routeTicket(
       decision.bestEffortLate,
       nowMs,
     );
-    const saved = await saveTicket(ctx.table, ticket, decision.lost ? toLost(queued, nowMs) : queued);
+    // The snapshot's capacity: a reservation of several effort units is conditioned on it (never exceeded).
+    const saved = await saveTicket(ctx.table, ticket, decision.lost ? toLost(queued, nowMs) : queued, {
+      capacityOf: (id) => state.providers.get(id)?.capacity,
+    });
     if (saved.ok) {
       tookOne(provider, ticket);
       return 'queued';
@@ -108,9 +112,9 @@ export async function routeTicket(
   return 'parked';
 }
 
-/** The in-memory view after a reservation, so the rest of the batch sees the slot, the share and the queue. */
+/** The in-memory view after a reservation, so the rest of the batch sees the units taken, the share and the queue. */
 function tookOne(provider: ProviderSnapshot, ticket: Ticket): void {
-  provider.openItems += 1;
+  provider.openItems += effortOf(ticket);
   provider.routedLast24h += 1;
   if (provider.routedBySkill) {
     const routed = Object.hasOwn(provider.routedBySkill, ticket.skill)
