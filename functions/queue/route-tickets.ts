@@ -3,7 +3,9 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { CalendarCache } from '../../shared/domain/calendar.js';
 import { isFailOver, type RoutingMessage } from '../../shared/messaging/routing-queue.js';
+import type { Ticket } from '../../shared/domain/types.js';
 import { getPolicy } from '../../shared/store/config-store.js';
+import { getTickets } from '../../shared/store/ticket-store.js';
 import { failOverStep } from '../../shared/use-cases/fail-over-provider.js';
 import { ProviderSnapshotCache } from '../../shared/use-cases/provider-snapshot.js';
 import { type RouterState, routeTicket } from '../../shared/use-cases/route-ticket.js';
@@ -31,6 +33,7 @@ export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
       // Before parking: anything older than a moment, or than the ticket, may miss a provider just added or opened.
       refresh: (changedAtMs) => snapshots.get(ctx, PARK_REFRESH_AGE_MS, changedAtMs),
     };
+    const preloaded = await readBatchTickets(ctx, event.Records);
     const routeRecord = async (record: SQSRecord) => {
       const message = JSON.parse(record.body) as RoutingMessage;
       if (isFailOver(message)) {
@@ -39,7 +42,10 @@ export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
         return;
       }
       const { ticketId } = message;
-      const outcome = await routeTicket(ctx, state, ticketId);
+      // Read with the batch once; a second message for the same ticket reads it again (it may have moved).
+      const ticket = preloaded.get(ticketId);
+      preloaded.delete(ticketId);
+      const outcome = await routeTicket(ctx, state, ticketId, ticket);
       logger.debug('routed', { ticketId, outcome });
     };
     return processPartialResponse(event, routeRecord, processor, {
@@ -48,3 +54,32 @@ export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
       throwOnFullBatchFailure: false,
     });
   });
+
+/**
+ * The batch's tickets in one consistent BatchGetItem instead of a read per ticket: id → ticket, or null
+ * when it does not exist. Unreadable messages are left to fail on their own; if the batch read fails,
+ * each ticket is read on its own as before (an empty map).
+ */
+async function readBatchTickets(
+  ctx: ReturnType<typeof appContext>,
+  records: SQSRecord[],
+): Promise<Map<string, Ticket | null>> {
+  const ids = records.flatMap((record) => {
+    try {
+      const message = JSON.parse(record.body) as RoutingMessage;
+      return !isFailOver(message) && typeof message.ticketId === 'string' ? [message.ticketId] : [];
+    } catch {
+      return [];
+    }
+  });
+  const preloaded = new Map<string, Ticket | null>();
+  if (!ids.length) return preloaded;
+  try {
+    for (const id of ids) preloaded.set(id, null);
+    for (const ticket of await getTickets(ctx.table, ids)) preloaded.set(ticket.ticketId, ticket);
+  } catch (error) {
+    logger.warn('batch read of tickets failed, reading one by one', { error });
+    preloaded.clear();
+  }
+  return preloaded;
+}

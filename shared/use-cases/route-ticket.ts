@@ -49,8 +49,10 @@ export async function routeTicket(
   ctx: AppContext,
   state: RouterState,
   ticketId: string,
+  /** The ticket as read (consistently) with the rest of its batch, or null if it was not found; else read here. */
+  preloaded?: Ticket | null,
 ): Promise<RouteOutcome> {
-  const ticket = await getTicket(ctx.table, ticketId);
+  const ticket = preloaded === undefined ? await getTicket(ctx.table, ticketId) : (preloaded ?? undefined);
   if (!ticket || (ticket.status !== 'received' && ticket.status !== 'parked')) return 'skipped';
   const nowMs = ctx.now();
   const routable: Ticket = {
