@@ -4,6 +4,7 @@
 import { addOpenHours, type CalendarCache, isOpenAt } from './calendar.js';
 import { hoursForItems, type PlacementSettings, predictPlacement, serviceHours } from './prediction.js';
 import { asQueuedWork } from './routing.js';
+import { effortOf } from './ticket.js';
 import type { ProviderSnapshot, RoutableTicket } from './types.js';
 import { mayTake } from './wake-up.js';
 import { compareWork, type WorkOrderClock } from './work-order.js';
@@ -40,8 +41,9 @@ export interface RebalanceInput {
 /** Up to `max` tickets the taker should take over, best first; empty when it is closed or full. */
 export function pickRebalance(input: RebalanceInput): RebalanceChoice[] {
   const { taker, providers, settings, nowMs, calendars } = input;
-  const room = Math.min(input.max, taker.capacity - taker.openItems);
-  if (room <= 0 || !(taker.throughputPerHour > 0)) return [];
+  // Room in effort units: what it takes over must fit whole.
+  const room = taker.capacity - taker.openItems;
+  if (room <= 0 || input.max <= 0 || !(taker.throughputPerHour > 0)) return [];
   const takerCalendar = calendars.get(taker, nowMs);
   if (!isOpenAt(takerCalendar, nowMs)) return [];
   const service = serviceHours(taker);
@@ -82,8 +84,15 @@ export function pickRebalance(input: RebalanceInput): RebalanceChoice[] {
     lateAgingMs: settings.lateAgingMs,
     finishIfStartedNowMs: takerMeanFinish,
   };
-  return choices
-    .sort((a, b) => a.rank - b.rank || compareWork(asQueuedWork(a.ticket), asQueuedWork(b.ticket), clock))
-    .slice(0, room)
-    .map(({ ticket, reason }) => ({ ticket, reason }));
+  const picked: RebalanceChoice[] = [];
+  let units = 0;
+  for (const { ticket, reason } of choices.sort(
+    (a, b) => a.rank - b.rank || compareWork(asQueuedWork(a.ticket), asQueuedWork(b.ticket), clock),
+  )) {
+    if (picked.length >= input.max) break;
+    if (units + effortOf(ticket) > room) continue;
+    units += effortOf(ticket);
+    picked.push({ ticket, reason });
+  }
+  return picked;
 }
