@@ -15,6 +15,7 @@ export function ticketEvents(before: Ticket | undefined, after: Ticket): OutEven
       ...(entry.providerId ? { providerId: entry.providerId } : {}),
       ...(entry.reason ? { reason: entry.reason } : {}),
       ...(entry.target ? { target: entry.target } : {}),
+      ...(entry.note ? { note: entry.note } : {}),
       status: after.status,
       sourceId: after.sourceId,
       skill: after.skill,

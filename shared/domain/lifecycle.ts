@@ -125,7 +125,7 @@ export function toRerouting(ticket: Ticket, event: ReturnEvent, nowMs: number, r
 
 export function toCancelled(ticket: Ticket, nowMs: number, reason?: string): Ticket {
   return withEvent(
-    { ...ticket, status: 'cancelled', leaseTokenHash: undefined, leaseExpiresAt: undefined },
+    { ...ticket, status: 'cancelled', hold: undefined, leaseTokenHash: undefined, leaseExpiresAt: undefined },
     { at: iso(nowMs), event: 'cancelled', ...(reason ? { reason } : {}) },
   );
 }

@@ -426,9 +426,12 @@ export function slaMetrics(tickets: readonly Ticket[], nowMs: number, policyId?:
         rows.set(key, row);
       }
       const closed = ticket.status === 'completed' || ticket.status === 'cancelled';
-      const breached = target.breached || (!target.metAt && nowMs > Date.parse(target.dueAt));
+      // On hold the clock stands at the hold's start: a due passed while held is not a breach.
+      const atMs =
+        ticket.status === 'on_hold' && ticket.hold ? Math.min(nowMs, Date.parse(ticket.hold.since)) : nowMs;
+      const breached = target.breached || (!target.metAt && atMs > Date.parse(target.dueAt));
       if (!target.metAt && !breached) {
-        if (!closed && nowMs >= Date.parse(target.atRiskAt)) row.atRisk++;
+        if (!closed && atMs >= Date.parse(target.atRiskAt)) row.atRisk++;
         continue;
       }
       row.tickets++;

@@ -11,6 +11,7 @@ import {
 import { DEFAULT_SLA_POLICY } from '../../shared/domain/schemas.js';
 import {
   reprioritizedSla,
+  slaMetrics,
   slaPolicyDefinitionSchema,
   type StoredSlaPolicy,
   ticketSla,
@@ -140,6 +141,16 @@ describe('a hold stops the SLA clock', () => {
     expect(onTimer(resumed, T0 + 5.5 * HOUR).next?.sla.state).toBe('at_risk');
     const late = onTimer(resumed, T0 + 6 * HOUR + 1000).next;
     expect(late?.sla).toMatchObject({ breached: true, state: 'breached' });
+  });
+
+  it('SLA metrics do not count a due passed while held as a breach', () => {
+    const held = hold(leasedTicket(receivedTicket(), T0 + 10 * MINUTE), T0 + 3 * HOUR);
+    const rows = slaMetrics([held], T0 + 10 * HOUR);
+    expect(rows.find((row) => row.target === 'resolution')).toMatchObject({
+      tickets: 0,
+      breached: 0,
+      atRisk: 0,
+    });
   });
 
   it('a reprioritised ticket keeps the time it was paused', () => {
