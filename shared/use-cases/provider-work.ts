@@ -3,6 +3,7 @@ import { toCompleted, toExtended, toLeased, toRebalanced, toRerouting } from '..
 import { type PlacementSettings, workOrderClock } from '../domain/prediction.js';
 import { pickRebalance, type RebalanceChoice } from '../domain/rebalance.js';
 import { placementSettings } from '../domain/routing.js';
+import { effortOf } from '../domain/ticket.js';
 import type { Principal, Provider, ProviderSnapshot, Ticket } from '../domain/types.js';
 import { inWorkOrder } from '../domain/work-order.js';
 import { conflict, notFound } from '../lib/errors.js';
@@ -24,6 +25,8 @@ export interface LeasedItem {
   kind: string;
   language: string | null;
   subject: string | null;
+  /** Effort units it takes of the provider's capacity (1 unless the ticket says more). */
+  effort: number;
   payload: unknown;
 }
 
@@ -93,6 +96,7 @@ export async function leaseTickets(
       kind: ticket.kind,
       language: ticket.language ?? null,
       subject: ticket.subject ?? null,
+      effort: effortOf(ticket),
       payload: payloads.get(ticket.ticketId) ?? null,
     }));
 }
