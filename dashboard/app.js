@@ -1076,7 +1076,7 @@ function moneyList(card) {
   return el(
     'dl',
     { className: 'contract-money' },
-    rows.map(([label, value]) => [el('dt', {}, label), el('dd', { 'data-field': label }, value)]),
+    rows.flatMap(([label, value]) => [el('dt', {}, label), el('dd', { 'data-field': label }, value)]),
   );
 }
 
