@@ -11,6 +11,8 @@ export interface QueuedWork {
   priority: Priority;
   dueMs: number;
   createdMs: number;
+  /** Effort units (of capacity and throughput) it takes; absent: 1. */
+  effort?: number;
 }
 
 export interface WorkOrderClock {

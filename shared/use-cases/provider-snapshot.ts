@@ -20,6 +20,7 @@ export const queuedWorkOf = (
   priority: ticket.priority,
   dueMs: Date.parse(ticket.dueAt),
   createdMs: Date.parse(ticket.createdAt),
+  ...(ticket.effort !== undefined && ticket.effort > 1 ? { effort: ticket.effort } : {}),
 });
 
 /** A provider's queued, not yet leased tickets (from the queue index: a moment old at worst). */
