@@ -3,6 +3,7 @@
 // seconds (three quarters of the window, as 3 h is of the default 4 h); with the work before and after
 // it the ticket is open longer than its whole window, and meets its SLA only because the clock stopped.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, type Platform, startPlatform } from './platform.js';
 
@@ -260,5 +261,45 @@ describe('holds, escalation and transfer through npm start', () => {
     const resumed = await api(platform, 'POST', `/v1/tickets/${id}/resume`, { key: keys.spare, body: {} });
     expect(resumed).toMatchObject({ status: 200, body: { status: 'queued', providerId: 'spare' } });
     await audit();
+  });
+
+  it('the dashboard shows a held ticket, the hold rate and what the new codes mean', async () => {
+    const id = await submit({ skill: 'billing', externalId: 'HOLD-DASH' });
+    const leaseToken = await lease('tier1', id);
+    await api(platform, 'POST', `/v1/tickets/${id}/hold`, {
+      key: keys.tier1,
+      body: { leaseToken, reason: 'awaiting_customer' },
+    });
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+      ],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      page.setDefaultTimeout(20_000);
+      await page.goto(platform.url);
+      await page.getByLabel('Admin key').fill(platform.adminKey);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const holdRate = page.locator('#providers-body tr[data-provider-id="tier1"] .figure-hold-rate');
+      await expect.poll(() => holdRate.getAttribute('data-value'), { timeout: 20_000 }).not.toBe('null');
+      await page.getByLabel('Ticket id').fill(id);
+      await page.getByRole('button', { name: 'Open', exact: true }).click();
+      const summary = page.locator(`.ticket-summary[data-ticket-id="${id}"]`);
+      await summary.waitFor();
+      expect(await summary.getAttribute('data-status')).toBe('on_hold');
+      expect(await summary.locator('.hold').getAttribute('data-reason')).toBe('awaiting_customer');
+      expect(await page.locator('#ticket-view .history').textContent()).toContain('held');
+      const legend = await page.locator('#reason-legend').textContent();
+      for (const code of ['too_large', 'on_hold', 'hold_expired', 'escalated', 'transferred'])
+        expect(legend).toContain(code);
+    } finally {
+      await browser.close();
+    }
   });
 });
