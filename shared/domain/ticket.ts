@@ -2,6 +2,7 @@
 import { sha256Hex } from '../lib/hash.js';
 import type { SlaPolicy, TicketInput } from './schemas.js';
 import { pausedSecondsIn, runningTargets, SLA_TARGETS, type StoredSlaPolicy, ticketSla } from './sla.js';
+import type { KpiTicket } from './kpi-counts.js';
 import type { HistoryEntry, Principal, SlaState, Ticket, TicketStatus } from './types.js';
 
 /** Enough history to explain a ticket's life; older entries are dropped (events out keep all). */
@@ -211,6 +212,9 @@ export function ticketView(ticket: Ticket, nowMs: number) {
           keepsCapacity: ticket.hold.keepsCapacity,
         }
       : null,
+    /** The rating of its latest completion, and how often it was reopened for rework (issue 10). */
+    feedback: (ticket as KpiTicket).feedback ?? null,
+    reopened: (ticket as KpiTicket).reopened ?? 0,
     attempts: ticket.attempts,
     routing: ticket.routing ?? null,
     history: ticket.history.map(({ seq: _seq, ...entry }) => entry),

@@ -16,11 +16,9 @@ import { transitionTicket } from './transition.js';
 
 const ATTEMPTS = 4;
 
-/** The ticket as answered: the usual view plus its feedback and how often it was reopened. */
-function feedbackView(principal: Principal, ticket: Ticket, nowMs: number) {
-  const { feedback, reopened } = ticket as KpiTicket;
-  return { ...ticketViewFor(principal, ticket, nowMs), feedback: feedback ?? null, reopened: reopened ?? 0 };
-}
+/** The ticket as answered: its view shows the feedback and how often it was reopened. */
+const feedbackView = (principal: Principal, ticket: Ticket, nowMs: number) =>
+  ticketViewFor(principal, ticket, nowMs);
 
 export async function giveFeedback(
   ctx: AppContext,
