@@ -205,14 +205,31 @@ function openTimeBefore(cal: CompiledCalendar, tMs: number): number {
   return cal.openBeforeMs[i]! + Math.min(tMs - cal.startsMs[i]!, cal.endsMs[i]! - cal.startsMs[i]!);
 }
 
-/** The instant at which `hours` open hours have elapsed after t; null beyond the horizon. */
-export function addOpenHours(cal: CompiledCalendar, tMs: number, hours: number): number | null {
+/** Open time in the calendar before t: addOpenHours from one instant, many times over, looks it up once. */
+export const openMsBefore = (cal: CompiledCalendar, tMs: number): number =>
+  cal.alwaysOpen ? 0 : openTimeBefore(cal, tMs);
+
+/** The check addOpenHours makes of the hours it is given. */
+export function assertOpenHours(hours: number): void {
   if (!(hours >= 0)) throw new RangeError(`open hours must be a non-negative number, got ${hours}`);
-  return addOpenMs(cal, tMs, hours * HOUR_MS);
+}
+
+/**
+ * The instant at which `hours` open hours have elapsed after t; null beyond the horizon. `openBeforeMs`
+ * is openMsBefore(cal, t) when the caller has it already.
+ */
+export function addOpenHours(
+  cal: CompiledCalendar,
+  tMs: number,
+  hours: number,
+  openBeforeMs?: number,
+): number | null {
+  assertOpenHours(hours);
+  return addOpenMs(cal, tMs, hours * HOUR_MS, openBeforeMs);
 }
 
 /** addOpenHours in milliseconds (exact for whole seconds: no division by an hour). */
-function addOpenMs(cal: CompiledCalendar, tMs: number, openMs: number): number | null {
+function addOpenMs(cal: CompiledCalendar, tMs: number, openMs: number, openBeforeMs?: number): number | null {
   if (cal.alwaysOpen) {
     // Past the last instant a Date can hold (a throughput near zero): no known time, as beyond a horizon.
     const at = tMs + openMs;
@@ -220,7 +237,7 @@ function addOpenMs(cal: CompiledCalendar, tMs: number, openMs: number): number |
   }
   if (!withinHorizon(cal, tMs)) return null;
   if (openMs === 0) return tMs;
-  const target = openTimeBefore(cal, tMs) + openMs;
+  const target = (openBeforeMs ?? openTimeBefore(cal, tMs)) + openMs;
   // First interval whose end brings the open time to the target: the work finishes inside it.
   let low = 0;
   let high = cal.startsMs.length - 1;

@@ -1,7 +1,13 @@
 // When a provider would finish a ticket: counted from the ticket's place in the provider's work order, not
 // from the back of the queue (ROUTING-THEORY.md §5), with a safety margin for the uncertainty of the work
 // ahead (§7), in the provider's open hours. Pure: `now` comes in.
-import { addOpenHours, type CompiledCalendar, openHoursBetween } from './calendar.js';
+import {
+  addOpenHours,
+  assertOpenHours,
+  type CompiledCalendar,
+  openHoursBetween,
+  openMsBefore,
+} from './calendar.js';
 import type { ProviderSnapshot } from './types.js';
 import { compareTiered, compareWork, type QueuedWork, type WorkOrderClock, workTier } from './work-order.js';
 
@@ -46,8 +52,10 @@ export function workOrderClock(
   calendar: CompiledCalendar,
   nowMs: number,
   lateAgingMs: number,
+  /** openMsBefore(calendar, nowMs), when the caller has it. */
+  openBeforeNowMs?: number,
 ): WorkOrderClock {
-  const finish = addOpenHours(calendar, nowMs, serviceHours(provider));
+  const finish = addOpenHours(calendar, nowMs, serviceHours(provider), openBeforeNowMs);
   return {
     nowMs,
     lateAgingMs,
@@ -67,20 +75,26 @@ export function predictPlacement(
 ): Placement {
   const service = serviceHours(provider);
   const z = settings.safetyMarginZ;
-  const clock = workOrderClock(provider, calendar, nowMs, settings.lateAgingMs);
+  // Every addition below starts from now: the calendar is searched for now once.
+  const openBeforeNowMs = openMsBefore(calendar, nowMs);
   const behind: QueuedWork[] = [];
   let ahead = inService(provider);
-  if (provider.queue) {
+  let clock: WorkOrderClock | undefined;
+  if (provider.queue && provider.queue.length > 0) {
+    clock = workOrderClock(provider, calendar, nowMs, settings.lateAgingMs, openBeforeNowMs);
     const ticketTier = workTier(ticket, clock);
     for (const item of provider.queue) {
       if (item.ticketId === ticket.ticketId) continue;
       if (compareTiered(item, workTier(item, clock), ticket, ticketTier) < 0) ahead++;
       else behind.push(item);
     }
+  } else {
+    // Nothing queued, no work order to place it in; the clock's check of the service time still holds.
+    assertOpenHours(service);
   }
   const { mean, margin } = hoursForItems(ahead + 1, service, z);
-  const completionMs = addOpenHours(calendar, nowMs, mean + margin);
-  const meanCompletionMs = addOpenHours(calendar, nowMs, mean);
+  const completionMs = addOpenHours(calendar, nowMs, mean + margin, openBeforeNowMs);
+  const meanCompletionMs = addOpenHours(calendar, nowMs, mean, openBeforeNowMs);
   // Displacement only decides between providers where the ticket itself is on time.
   const onTime = completionMs !== null && completionMs <= ticket.dueMs;
   return {
@@ -89,8 +103,8 @@ export function predictPlacement(
     workAhead: ahead,
     marginHours: margin,
     displaces:
-      countDisplacement && onTime && behind.length
-        ? countDisplaced(behind, ahead + 1, service, z, calendar, nowMs, clock)
+      countDisplacement && onTime && clock && behind.length
+        ? countDisplaced(behind, ahead + 1, service, z, calendar, nowMs, clock, openBeforeNowMs)
         : 0,
   };
 }
@@ -104,6 +118,7 @@ function countDisplaced(
   calendar: CompiledCalendar,
   nowMs: number,
   clock: WorkOrderClock,
+  openBeforeNowMs: number,
 ): number {
   behind.sort((a, b) => compareWork(a, b, clock));
   let displaced = 0;
@@ -114,9 +129,9 @@ function countDisplaced(
     const place = firstPlace + i;
     const now = hoursForItems(place, service, z);
     const pushed = hoursForItems(place + 1, service, z);
-    const before = addOpenHours(calendar, nowMs, now.mean + now.margin);
+    const before = addOpenHours(calendar, nowMs, now.mean + now.margin, openBeforeNowMs);
     if (before === null || before > item.dueMs) continue;
-    const after = addOpenHours(calendar, nowMs, pushed.mean + pushed.margin);
+    const after = addOpenHours(calendar, nowMs, pushed.mean + pushed.margin, openBeforeNowMs);
     if (after === null || after > item.dueMs) displaced++;
   }
   return displaced;

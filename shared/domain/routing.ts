@@ -113,33 +113,37 @@ const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '
 const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 /** Years 1970 to 9999: the instants the short form below covers. */
 const LAST_PLAIN_YEAR_MS = Date.UTC(10_000, 0, 1);
-let isoDay = Number.NaN;
-let isoDayPrefix = '';
+/** "YYYY-MM-DDT" per day since 1970 (a decision's instants fall on a few days, and days repeat for weeks). */
+const isoDates = new Map<number, string>();
+
+function isoDate(day: number): string {
+  let date = isoDates.get(day);
+  if (date === undefined) {
+    if (isoDates.size >= 4096) isoDates.clear();
+    date = new Date(day * DAY_MS).toISOString().slice(0, 11);
+    isoDates.set(day, date);
+  }
+  return date;
+}
 
 /**
- * `new Date(ms).toISOString()`, about twenty times faster: a candidate's explanation formats one instant,
- * so this was most of a decision. The date part is remembered (instants of one decision share a day or two).
+ * `new Date(ms).toISOString()`, many times faster: a candidate's explanation formats one instant, which
+ * was most of what a decision at 100 providers cost.
  */
 export function isoInstant(ms: number): string {
   if (!(ms >= 0 && ms < LAST_PLAIN_YEAR_MS)) return new Date(ms).toISOString();
   const whole = Math.floor(ms); // a Date drops the fraction of a millisecond
   const day = Math.floor(whole / DAY_MS);
-  if (day !== isoDay) {
-    isoDay = day;
-    isoDayPrefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
-  }
   let rest = whole - day * DAY_MS;
   const hours = Math.floor(rest / 3_600_000);
   rest -= hours * 3_600_000;
   const minutes = Math.floor(rest / 60_000);
   rest -= minutes * 60_000;
   const seconds = Math.floor(rest / 1000);
-  return `${isoDayPrefix}${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[rest - seconds * 1000]}Z`;
+  return `${isoDate(day)}${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[rest - seconds * 1000]}Z`;
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
-const byProviderId = (a: Listed, b: Listed) =>
-  a.provider.providerId < b.provider.providerId ? -1 : a.provider.providerId > b.provider.providerId ? 1 : 0;
 
 const FNV_OFFSET = 0x811c9dc5;
 const fnv1a = (hash: number, text: string) => {
@@ -234,12 +238,16 @@ function rankTier(
   scoreFeasible(tier, shares, policy.weights);
   const ranked = tier.sort((a, b) => b.score - a.score || tieOf(a) - tieOf(b));
   const best = ranked[0];
-  if (!best || !shares.deficit.has(best.provider.providerId)) return { ranked, byShare: false };
+  const bestStanding = best && shares.get(best.provider.providerId);
+  if (!best || !bestStanding) return { ranked, byShare: false };
   let chosen = best;
+  let chosenDeficit = bestStanding.deficit;
   for (const entry of ranked) {
-    const deficit = shares.deficit.get(entry.provider.providerId);
-    if (deficit !== undefined && deficit > (shares.deficit.get(chosen.provider.providerId) as number))
+    const standing = shares.get(entry.provider.providerId);
+    if (standing !== undefined && standing.deficit > chosenDeficit) {
       chosen = entry;
+      chosenDeficit = standing.deficit;
+    }
   }
   if (chosen === best) return { ranked, byShare: false };
   return { ranked: [chosen, ...ranked.filter((entry) => entry !== chosen)], byShare: true };
@@ -263,36 +271,63 @@ interface DecisionParts {
 }
 
 /**
- * Every ineligible provider, in the order the decision met them: those without the ticket's skill were
- * skipped unseen, so they are put back in their places here (only when the explanation reaches them).
+ * The first `count` entries by provider id, kept while they are offered: what a stable sort of all of them
+ * would start with (equal ids keep the order they came in), without sorting or even making them all.
  */
-function allIneligible(
+class FirstById {
+  readonly entries: Listed[] = [];
+  readonly #count: number;
+
+  constructor(count: number) {
+    this.#count = count;
+  }
+
+  /** Whether an entry with this id would make the list. */
+  wants(providerId: string): boolean {
+    const { entries } = this;
+    return entries.length < this.#count || providerId < entries[entries.length - 1]!.provider.providerId;
+  }
+
+  add(entry: Listed): void {
+    const { entries } = this;
+    const id = entry.provider.providerId;
+    // After every entry with an id up to this one.
+    let low = 0;
+    let high = entries.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (entries[mid]!.provider.providerId <= id) low = mid + 1;
+      else high = mid;
+    }
+    entries.splice(low, 0, entry);
+    if (entries.length > this.#count) entries.pop();
+  }
+}
+
+/**
+ * The first `count` ineligible providers by id, in the order the decision met them (providers in input
+ * order, then the late ones). Those without the ticket's skill were skipped unseen: they are put back in
+ * their places here, and made into entries only if they make the list.
+ */
+function firstIneligible(
   providers: readonly ProviderSnapshot[],
   skill: string,
   ineligible: Ineligible,
+  count: number,
 ): Listed[] {
-  const all: Listed[] = [];
+  const first = new FirstById(count);
   let next = 0;
   for (const provider of providers) {
-    if (ineligible.found[next]?.provider === provider) all.push(ineligible.found[next++]!);
-    else if (!Object.hasOwn(provider.skills, skill)) all.push(filteredOut(provider));
+    const found = ineligible.found[next];
+    if (found?.provider === provider) {
+      next++;
+      if (first.wants(provider.providerId)) first.add(found);
+    } else if (!Object.hasOwn(provider.skills, skill) && first.wants(provider.providerId)) {
+      first.add(filteredOut(provider));
+    }
   }
-  all.push(...ineligible.after);
-  return all;
-}
-
-/** The first `count` entries by provider id, as a stable sort orders them, without sorting them all. */
-function firstByProviderId(entries: Listed[], count: number): Listed[] {
-  if (count >= entries.length) return entries.sort(byProviderId);
-  const first: Listed[] = [];
-  for (const entry of entries) {
-    if (first.length === count && byProviderId(entry, first[count - 1]!) >= 0) continue;
-    let at = first.length;
-    while (at > 0 && byProviderId(entry, first[at - 1]!) < 0) at--;
-    first.splice(at, 0, entry);
-    if (first.length > count) first.pop();
-  }
-  return first;
+  for (const entry of ineligible.after) if (first.wants(entry.provider.providerId)) first.add(entry);
+  return first.entries;
 }
 
 function decision(parts: DecisionParts, input: DecisionInput): RoutingDecision {
@@ -300,8 +335,9 @@ function decision(parts: DecisionParts, input: DecisionInput): RoutingDecision {
   const limit = input.maxCandidates ?? Number.POSITIVE_INFINITY;
   const shown = parts.eligible.slice(0, limit);
   if (shown.length < limit) {
-    const ineligible = allIneligible(input.providers, input.ticket.skill, parts.ineligible);
-    shown.push(...firstByProviderId(ineligible, limit - shown.length));
+    shown.push(
+      ...firstIneligible(input.providers, input.ticket.skill, parts.ineligible, limit - shown.length),
+    );
   }
   return {
     outcome: parts.outcome,

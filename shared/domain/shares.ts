@@ -19,37 +19,47 @@ export const routedForSkill = (provider: ProviderSnapshot, skill: string) =>
       : 0
     : provider.routedLast24h;
 
-export interface SharePool {
-  /** Target share of each pool member, normalised over the pool. */
-  target: Map<string, number>;
-  /** Actual share of the pool's routed volume for this skill. */
-  actual: Map<string, number>;
-  /** target × (routed + 1) − routed: how many tickets behind its target a member would be after this one. */
-  deficit: Map<string, number>;
+/** A pool member's standing for this skill. */
+export interface ShareStanding {
+  /** Its target share, normalised over the pool. */
+  target: number;
+  /** Its actual share of the pool's routed volume. */
+  actual: number;
+  /** target × (routed + 1) − routed: how many tickets behind its target it would be after this one. */
+  deficit: number;
 }
+
+/** Pool members by provider id (one map, one lookup per candidate). */
+export type SharePool = ReadonlyMap<string, ShareStanding>;
 
 /** The pool: every provider that could take the skill (capacity aside) and declares a share. */
 export function sharePool(pool: readonly ProviderSnapshot[], skill: string): SharePool {
-  const members = pool.filter((provider) => provider.allocationShare !== undefined);
-  const targetTotal = members.reduce((sum, provider) => sum + (provider.allocationShare ?? 0), 0);
-  const routedTotal = members.reduce((sum, provider) => sum + routedForSkill(provider, skill), 0);
-  const shares: SharePool = { target: new Map(), actual: new Map(), deficit: new Map() };
-  for (const provider of members) {
-    const target = targetTotal > 0 ? (provider.allocationShare ?? 0) / targetTotal : 0;
+  let targetTotal = 0;
+  let routedTotal = 0;
+  for (const provider of pool) {
+    if (provider.allocationShare === undefined) continue;
+    targetTotal += provider.allocationShare;
+    routedTotal += routedForSkill(provider, skill);
+  }
+  const shares = new Map<string, ShareStanding>();
+  for (const provider of pool) {
+    if (provider.allocationShare === undefined) continue;
+    const target = targetTotal > 0 ? provider.allocationShare / targetTotal : 0;
     const routed = routedForSkill(provider, skill);
-    shares.target.set(provider.providerId, target);
-    shares.actual.set(provider.providerId, routedTotal > 0 ? routed / routedTotal : target);
-    shares.deficit.set(provider.providerId, target * (routedTotal + 1) - routed);
+    shares.set(provider.providerId, {
+      target,
+      actual: routedTotal > 0 ? routed / routedTotal : target,
+      deficit: target * (routedTotal + 1) - routed,
+    });
   }
   return shares;
 }
 
 /** The score's share factor (explanation and a nudge between non-pool providers): 0.5 on target. */
 export function shareFactor(shares: SharePool, providerId: string): number {
-  const target = shares.target.get(providerId);
-  const actual = shares.actual.get(providerId);
-  if (target === undefined || actual === undefined) return NEUTRAL_SHARE_FACTOR;
-  return clamp01(NEUTRAL_SHARE_FACTOR + SHARE_GAIN * (target - actual));
+  const standing = shares.get(providerId);
+  if (standing === undefined) return NEUTRAL_SHARE_FACTOR;
+  return clamp01(NEUTRAL_SHARE_FACTOR + SHARE_GAIN * (standing.target - standing.actual));
 }
 
 export interface ShareHolder {
