@@ -1,7 +1,8 @@
 // A local data directory written by an earlier version keeps tickets in the
 // earlier item layout (whole tickets in every index, a status partition per
 // status) and has no backlog counters. Once, at start, before any handler runs:
-// every ticket is written again in today's layout and the backlog counters are
+// every ticket is written again in today's layout (its routing explanation in
+// an item of its own) and the backlog counters are
 // counted from the open tickets. In AWS a deployment starts from a new table.
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -9,7 +10,7 @@ import { backlogDeltas } from '../../shared/domain/backlog-counts.js';
 import { mergeIncrements } from '../../shared/domain/metric-counts.js';
 import { backlogCounter } from '../../shared/store/backlog-store.js';
 import { createDocumentClient } from '../../shared/store/dynamo-client.js';
-import { ticketFromItem, ticketItem } from '../../shared/store/ticket-store.js';
+import { putExplanation, ticketFromItem, ticketItem } from '../../shared/store/ticket-store.js';
 
 /** Today's layout: tickets compressed, one index entry each, backlog counters. */
 export const TICKET_LAYOUT_VERSION = 2;
@@ -33,6 +34,7 @@ export async function migrateTicketLayout(client: DynamoDBClient, tableName: str
       if (item.entity !== 'ticket') continue;
       const ticket = ticketFromItem(item);
       await db.send(new PutCommand({ TableName: tableName, Item: ticketItem(ticket) }));
+      if (ticket.routing) await putExplanation({ db, name: tableName }, ticket.ticketId, ticket.routing);
       backlog.push(...backlogDeltas(undefined, ticket).map(backlogCounter));
       rewritten++;
     }

@@ -18,7 +18,11 @@ export interface LoggedWrite {
   pk: string;
   sk: string;
   kind: 'put' | 'update' | 'delete' | 'check';
+  /** A put's index partition keys (gsi1pk, gsi2pk, gsi3pk values it carries): where its index entries go. */
+  indexes?: string[];
 }
+
+const INDEX_PARTITION_KEYS = ['gsi1pk', 'gsi2pk', 'gsi3pk'];
 
 export interface RequestLogLine {
   /** Milliseconds since the epoch, when the answer (or error) came back. */
@@ -50,10 +54,17 @@ const OPERATIONS: Record<string, string> = {
   ScanCommand: 'Scan',
 };
 
-const keyOf = (table: unknown, source: Item | undefined, kind: LoggedWrite['kind']): LoggedWrite[] =>
-  source && typeof source.pk === 'string'
-    ? [{ table: String(table), pk: source.pk, sk: String(source.sk), kind }]
-    : [];
+function keyOf(table: unknown, source: Item | undefined, kind: LoggedWrite['kind']): LoggedWrite[] {
+  if (!source || typeof source.pk !== 'string') return [];
+  const write: LoggedWrite = { table: String(table), pk: source.pk, sk: String(source.sk), kind };
+  if (kind === 'put') {
+    const indexes = INDEX_PARTITION_KEYS.flatMap((name) =>
+      typeof source[name] === 'string' ? [`${name}:${source[name]}`] : [],
+    );
+    if (indexes.length) write.indexes = indexes;
+  }
+  return [write];
+}
 
 /** The items a write request names, in the document client's (native) form. */
 export function writesOf(op: string, input: Item): LoggedWrite[] {

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { capacityUnits, holdsCapacity, isOpen } from '../domain/ticket.js';
-import type { Ticket } from '../domain/types.js';
+import type { RoutingExplanation, Ticket } from '../domain/types.js';
 import { failedConditionIndexes, isConditionFailure } from './dynamo-client.js';
 import {
   parkedPartition,
@@ -21,26 +21,37 @@ import {
   timerIndexKeys,
   timerPartition,
 } from './keys.js';
-import { type INDEXED_TICKET_FIELDS, PARKED_BUCKETS, TIMER_BUCKETS } from './layout.js';
+import { INDEXED_TICKET_FIELDS, PARKED_BUCKETS, TIMER_BUCKETS } from './layout.js';
 import { stripLayout, type Table } from './table.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** How long closed tickets are kept before DynamoDB's TTL removes them. */
 export const CLOSED_RETENTION_DAYS = 90;
+/**
+ * A ticket's payload and explanation are removed by TTL a year after they were
+ * written: past any ticket's life plus the closed-ticket retention.
+ */
+const SIDE_ITEM_RETENTION_DAYS = 365;
+const sideItemExpiry = (writtenAt: string) =>
+  Math.floor(Date.parse(writtenAt) / 1000) + SIDE_ITEM_RETENTION_DAYS * 86400;
 /** Payloads written before they were keyed by body hash. */
 const LEGACY_PAYLOAD_SK = 'PAYLOAD';
+const explanationKey = (ticketId: string) => ({ pk: ticketKey(ticketId).pk, sk: 'ROUTING' });
 const payloadKey = (ticketId: string, bodyHash: string) => ({
   pk: ticketKey(ticketId).pk,
   sk: `PAYLOAD#${bodyHash}`,
 });
 
 /**
- * The parts of a ticket no index or condition reads — the routing explanation
- * and the history — kept compressed in one binary attribute, so the item stays
- * under 1 KB and every later write of it costs one write unit.
+ * Everything of a ticket that no index, condition or filter reads (history, SLA
+ * clocks, lease…) is kept compressed in one binary attribute, so the item stays
+ * under 1 KB and every write of it costs one write unit; the indexed fields and
+ * `version` stay plain attributes. The routing explanation (up to 25 candidates)
+ * is an item of its own, written once per decision (see saveTicket).
  */
 const COLD_ATTRIBUTE = 'cold';
+const HOT_FIELDS = new Set<string>([...INDEXED_TICKET_FIELDS, 'version']);
 
 /**
  * The index entry a ticket's state calls for (one at a time, so a transition
@@ -61,14 +72,19 @@ function indexKeysOf(ticket: Ticket): Record<string, string> {
   return statusIndexKeys(ticket.status, ticket.createdAt, ticket.ticketId);
 }
 
-/** The stored item: the ticket's hot fields, its cold ones compressed, and its one index entry. */
+/** The stored item: the ticket's hot fields, the rest compressed, and its one index entry. */
 export function ticketItem(ticket: Ticket): Record<string, unknown> {
-  const { routing, history, payload: _payload, ...hot } = ticket;
+  const hot: Record<string, unknown> = {};
+  const cold: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(ticket)) {
+    if (value === undefined || name === 'payload' || name === 'routing') continue;
+    (HOT_FIELDS.has(name) ? hot : cold)[name] = value;
+  }
   const item: Record<string, unknown> = {
     ...hot,
     ...ticketKey(ticket.ticketId),
     entity: 'ticket',
-    [COLD_ATTRIBUTE]: deflateRawSync(JSON.stringify({ routing, history })),
+    [COLD_ATTRIBUTE]: deflateRawSync(JSON.stringify(cold)),
     ...indexKeysOf(ticket),
   };
   if (!isOpen(ticket.status)) {
@@ -81,11 +97,7 @@ export function ticketItem(ticket: Ticket): Record<string, unknown> {
 export function ticketFromItem(item: Record<string, unknown>): Ticket {
   const { [COLD_ATTRIBUTE]: cold, ...rest } = stripLayout<Record<string, unknown>>(item);
   if (!(cold instanceof Uint8Array)) return rest as unknown as Ticket;
-  const { routing, history } = JSON.parse(inflateRawSync(cold).toString('utf8')) as Pick<
-    Ticket,
-    'routing' | 'history'
-  >;
-  return { ...rest, ...(routing ? { routing } : {}), history } as Ticket;
+  return { ...JSON.parse(inflateRawSync(cold).toString('utf8')), ...rest } as Ticket;
 }
 
 /**
@@ -109,6 +121,7 @@ export async function insertTicket(
           ...payloadKey(ticket.ticketId, ticket.bodyHash),
           entity: 'payload',
           payloadJson: JSON.stringify(payload),
+          expiresAt: sideItemExpiry(ticket.createdAt),
         },
       }),
     );
@@ -127,11 +140,9 @@ export async function insertTicket(
   }
 }
 
+/** A ticket with its routing explanation: both items in one consistent read. */
 export async function getTicket(table: Table, ticketId: string): Promise<Ticket | undefined> {
-  const result = await table.db.send(
-    new GetCommand({ TableName: table.name, Key: ticketKey(ticketId), ConsistentRead: true }),
-  );
-  return result.Item ? ticketFromItem(result.Item) : undefined;
+  return (await getTickets(table, [ticketId]))[0];
 }
 
 /** Items by key, read consistently, 100 a request, unprocessed keys retried. */
@@ -150,16 +161,48 @@ async function batchGet(table: Table, keys: Record<string, unknown>[]): Promise<
   return items;
 }
 
-/** Tickets by id (consistent reads, one request per 100), in the order asked; missing ones left out. */
+/** Tickets by id with their explanations (consistent reads, 50 a request), in the order asked; missing ones left out. */
 export async function getTickets(table: Table, ticketIds: readonly string[]): Promise<Ticket[]> {
   const unique = [...new Set(ticketIds)];
-  const byId = new Map(
-    (await batchGet(table, unique.map(ticketKey))).map((item) => {
-      const ticket = ticketFromItem(item);
-      return [ticket.ticketId, ticket] as const;
+  const items = await batchGet(
+    table,
+    unique.flatMap((id) => [ticketKey(id), explanationKey(id)]),
+  );
+  const tickets = new Map<string, Ticket>();
+  const explanations = new Map<string, RoutingExplanation>();
+  for (const item of items) {
+    const ticketId = String(item.pk).slice('TICKET#'.length);
+    if (item.sk === 'ROUTING') explanations.set(ticketId, explanationOf(item));
+    else tickets.set(ticketId, ticketFromItem(item));
+  }
+  return unique.flatMap((id) => {
+    const ticket = tickets.get(id);
+    if (!ticket) return [];
+    const routing = explanations.get(id);
+    return [routing ? { ...ticket, routing } : ticket];
+  });
+}
+
+const explanationOf = (item: Record<string, unknown>): RoutingExplanation =>
+  JSON.parse(inflateRawSync(item.explanation as Uint8Array).toString('utf8')) as RoutingExplanation;
+
+/**
+ * The explanation of the decision a ticket's last write acted on. Written after
+ * that write succeeded, so only the router whose decision stands writes it; a
+ * crash in between leaves the previous explanation (or none), never a wrong state.
+ */
+export async function putExplanation(table: Table, ticketId: string, routing: RoutingExplanation): Promise<void> {
+  await table.db.send(
+    new PutCommand({
+      TableName: table.name,
+      Item: {
+        ...explanationKey(ticketId),
+        entity: 'explanation',
+        explanation: deflateRawSync(JSON.stringify(routing)),
+        expiresAt: sideItemExpiry(routing.decidedAt),
+      },
     }),
   );
-  return unique.flatMap((id) => byId.get(id) ?? []);
 }
 
 /** The payloads of the given tickets, by ticket id. */
@@ -273,6 +316,9 @@ export async function saveTicket(
   try {
     if (capacity.length === 0) await table.db.send(new PutCommand(put));
     else await table.db.send(new TransactWriteCommand({ TransactItems: [{ Put: put }, ...capacity] }));
+    // A new decision (the transitions carry the previous explanation over unchanged).
+    if (next.routing && next.routing !== previous.routing)
+      await putExplanation(table, next.ticketId, next.routing);
     return { ok: true };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
