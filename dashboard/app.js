@@ -955,7 +955,13 @@ function ticketHistory(history) {
 
 const CONTRACTS_REFRESH_MS = 30_000;
 const TREND_PERIODS = 6;
-const RATIO_METRICS = new Set(['sla_attainment', 'quality_score', 'reopen_rate', 'rejection_rate']);
+const RATIO_METRICS = new Set([
+  'sla_attainment',
+  'quality_score',
+  'reopen_rate',
+  'rejection_rate',
+  'hold_rate',
+]);
 
 /** The last 6 months and 4 quarters (local calendar), newest first; the current month selected. */
 function periodOptions(now = new Date()) {

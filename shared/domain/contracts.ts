@@ -15,6 +15,8 @@ export const KPI_METRICS = [
   'reopen_rate',
   'rejection_rate',
   'median_handle_minutes',
+  /** Holds per lease (issue 14): how often the provider waits for someone else. */
+  'hold_rate',
 ] as const;
 export type KpiMetric = (typeof KPI_METRICS)[number];
 
@@ -64,6 +66,7 @@ export const RATIO_METRICS: ReadonlySet<KpiMetric> = new Set([
   'quality_score',
   'reopen_rate',
   'rejection_rate',
+  'hold_rate',
 ]);
 
 export const contractInputSchema = z

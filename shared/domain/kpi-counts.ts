@@ -22,6 +22,7 @@ export const kpiCounter = {
   breached: 'breached',
   leased: 'leased',
   rejected: 'rejected',
+  held: 'held',
   reopened: 'reopened',
   feesMinor: 'feesMinor',
   penaltyMinor: 'penaltyMinor',
@@ -122,6 +123,8 @@ export function kpiIncrements(
   for (const entry of after.history) {
     if (entry.seq > (before?.seq ?? 0) && entry.event === 'rejected' && entry.providerId)
       count(entry.providerId, entry.at, () => increment({ [kpiCounter.rejected]: 1 }));
+    if (entry.seq > (before?.seq ?? 0) && entry.event === 'held' && entry.providerId)
+      count(entry.providerId, entry.at, () => increment({ [kpiCounter.held]: 1 }));
   }
 
   const completedNow = after.status === 'completed' && before?.status !== 'completed' && after.completedAt;

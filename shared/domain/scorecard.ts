@@ -65,6 +65,8 @@ function kpiActual(kpi: Kpi, counters: KpiCounters): Fraction | undefined {
       return fraction(get(counters, kpiCounter.reopened), get(counters, kpiCounter.completed));
     case 'rejection_rate':
       return fraction(get(counters, kpiCounter.rejected), get(counters, kpiCounter.leased));
+    case 'hold_rate':
+      return fraction(get(counters, kpiCounter.held), get(counters, kpiCounter.leased));
     case 'median_handle_minutes': {
       const median = medianHandleMinutes(counters);
       return median === undefined ? undefined : fraction(median, 1);

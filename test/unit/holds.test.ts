@@ -24,6 +24,7 @@ import {
   slaStateAt,
   ticketView,
 } from '../../shared/domain/ticket.js';
+import { evaluateKpi } from '../../shared/domain/scorecard.js';
 import { onTimer } from '../../shared/domain/timer-rules.js';
 import type { Ticket } from '../../shared/domain/types.js';
 import { ticketInput } from '../fixtures/entities.js';
@@ -262,5 +263,17 @@ describe('escalation and transfer', () => {
     expect(moved).toMatchObject({ status: 'on_hold', providerId: 'beta', costPerItem: 4 });
     expect(moved.hold?.keepsCapacity).toBe(false);
     expect(moved.history.at(-1)).toMatchObject({ event: 'transferred', providerId: 'beta' });
+  });
+});
+
+describe('hold_rate as a contract KPI', () => {
+  it('holds per lease, judged against a max like the other rates', () => {
+    const kpi = { id: 'holds', metric: 'hold_rate' as const, max: 0.2, credit: { percentOfFees: 1 } };
+    expect(evaluateKpi(kpi, { held: 3, leased: 10 }, 1_000_000, 2)).toMatchObject({
+      actual: 0.3,
+      met: false,
+      credit: '100.00',
+    });
+    expect(evaluateKpi(kpi, { held: 1, leased: 10 }, 1_000_000, 2)).toMatchObject({ met: true });
   });
 });
