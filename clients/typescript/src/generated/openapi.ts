@@ -5579,7 +5579,8 @@ export interface components {
           | 'csat'
           | 'reopen_rate'
           | 'rejection_rate'
-          | 'median_handle_minutes';
+          | 'median_handle_minutes'
+          | 'hold_rate';
         /** @enum {string} */
         priority?: 'P1' | 'P2' | 'P3' | 'P4';
         skill?: string;
