@@ -3,25 +3,60 @@
 // caller gets 429 throttled with Retry-After.
 import { ThrottledError } from '../lib/errors.js';
 import { takeFromWindow } from '../store/rate-store.js';
+import type { Table } from '../store/table.js';
 import type { AppContext } from './context.js';
 
 /** The stage's cap is spread over this many counters, so no single item limits the write rate. */
-export const GLOBAL_SHARDS = 4;
+export const GLOBAL_SHARDS = 8;
+/** A function instance takes a second's budget in slices of this share of the limit, and spends them locally. */
+const SLICES_PER_LIMIT = 10;
+
+/** What this instance holds of each scope's current second. Unspent budget lapses with its second. */
+const held = new Map<string, { second: number; left: number }>();
+
+/**
+ * Takes `count` from a scope's budget for this second: from the slice this
+ * instance holds, else a new slice from the table (one write admits a slice of
+ * tickets, not one). The table's counter never passes the limit, so neither do
+ * all instances together; a slice left unspent only admits fewer.
+ */
+async function take(table: Table, scope: string, count: number, limit: number, nowMs: number) {
+  const second = Math.floor(nowMs / 1000);
+  const mine = held.get(scope);
+  if (mine?.second === second && mine.left >= count) {
+    mine.left -= count;
+    return true;
+  }
+  const slice = Math.min(limit, Math.max(count, Math.ceil(limit / SLICES_PER_LIMIT)));
+  for (const size of slice > count ? [slice, count] : [count]) {
+    if (await takeFromWindow(table, scope, size, limit, nowMs)) {
+      held.set(scope, { second, left: size - count });
+      return true;
+    }
+  }
+  return false;
+}
 
 export async function admitIntake(ctx: AppContext, sourceId: string, tickets: number): Promise<void> {
   const limits = ctx.intakeLimits;
   if (!limits || tickets <= 0) return;
   const nowMs = ctx.now();
   const retryAfter = 1 - (nowMs % 1000) / 1000;
-  if (!(await takeFromWindow(ctx.table, `source#${sourceId}`, tickets, limits.perSourcePerSecond, nowMs))) {
+  if (!(await take(ctx.table, `source#${sourceId}`, tickets, limits.perSourcePerSecond, nowMs))) {
     throw new ThrottledError(
       `source ${sourceId} is over its intake rate of ${limits.perSourcePerSecond} tickets per second`,
       retryAfter,
     );
   }
-  const shard = Math.floor(Math.random() * GLOBAL_SHARDS);
+  // A shard this instance holds budget of, else a random one.
+  const second = Math.floor(nowMs / 1000);
+  const heldShard = Array.from({ length: GLOBAL_SHARDS }, (_, index) => index).find((index) => {
+    const mine = held.get(`intake#${index}`);
+    return mine?.second === second && mine.left >= tickets;
+  });
+  const shard = heldShard ?? Math.floor(Math.random() * GLOBAL_SHARDS);
   const perShard = Math.ceil(limits.globalPerSecond / GLOBAL_SHARDS);
-  if (!(await takeFromWindow(ctx.table, `intake#${shard}`, tickets, perShard, nowMs))) {
+  if (!(await take(ctx.table, `intake#${shard}`, tickets, perShard, nowMs))) {
     throw new ThrottledError(
       `intake is over the cap of ${limits.globalPerSecond} tickets per second; retry shortly`,
       retryAfter,
