@@ -212,6 +212,9 @@ function explain(entry: Listed, ticket: RoutableTicket): Candidate {
   if (isRanked(entry)) {
     candidate.score = round3(entry.score);
     candidate.factors = roundFactors(entry.factors);
+    // Issue 10: what the cost factor priced, and where the quality factor came from.
+    if (entry.costBasis) candidate.costBasis = { ...entry.costBasis, cost: round3(entry.costBasis.cost) };
+    if (entry.provider.measuredQuality) candidate.qualitySource = entry.provider.measuredQuality.source;
   } else {
     candidate.reasons = entry.reason ? [entry.reason] : hardFilterReasons(entry.provider, ticket);
   }
@@ -228,6 +231,7 @@ function rankTier(
   shares: SharePool,
   policy: RoutingPolicy,
   tieOf: (entry: Assessed) => number,
+  ticket: RoutableTicket,
 ): { ranked: Assessed[]; byShare: boolean } {
   for (const entry of tier) {
     const completionMs = entry.placement.completionMs as number;
@@ -235,7 +239,7 @@ function rankTier(
     entry.completionMs = completionMs;
     entry.slack = slackFactor(slackOpenHours(entry.calendar, completionMs, work.dueMs), window);
   }
-  scoreFeasible(tier, shares, policy.weights);
+  scoreFeasible(tier, shares, policy.weights, ticket);
   const ranked = tier.sort((a, b) => b.score - a.score || tieOf(a) - tieOf(b));
   const best = ranked[0];
   const bestStanding = best && shares.get(best.provider.providerId);
@@ -404,7 +408,7 @@ export function decideRoute(input: DecisionInput): RoutingDecision {
   const cannotMeetDue = (entry: Assessed) => unplaced(entry, false, 'cannot_meet_due');
   const tiers = [clean, displacing, overflow].filter((tier) => tier.length > 0);
   if (tiers.length > 0) {
-    const ranked = tiers.map((tier) => rankTier(tier, work, shares, policy, tieOf));
+    const ranked = tiers.map((tier) => rankTier(tier, work, shares, policy, tieOf, ticket));
     const reason =
       tiers[0] === overflow
         ? ROUTING_REASONS.overflow

@@ -91,6 +91,8 @@ export interface RoutingExplanation {
 export interface RoutableTicket {
   ticketId: string;
   skill: string;
+  /** Prices a provider under contract by its rate card (issue 10). */
+  kind?: 'front_office' | 'back_office';
   priority: Priority;
   language?: string;
   minProficiency: number;

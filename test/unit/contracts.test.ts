@@ -11,9 +11,15 @@ import {
   priceMinor,
   routingCost,
   contractPricing,
+  type ContractPricing,
   shiftPeriod,
 } from '../../shared/domain/contracts.js';
+import { CalendarCache } from '../../shared/domain/calendar.js';
+import { measuredQuality } from '../../shared/domain/feedback.js';
 import { toCompleted, toLeased, toQueued } from '../../shared/domain/lifecycle.js';
+import { decideRoute } from '../../shared/domain/routing.js';
+import { DEFAULT_ROUTING_POLICY } from '../../shared/domain/schemas.js';
+import type { ProviderSnapshot } from '../../shared/domain/types.js';
 import { kpiIncrements, sumCounters, handleBucket } from '../../shared/domain/kpi-counts.js';
 import { divideRounded, formatMinor, minorDigits, percentOf, toMinor } from '../../shared/domain/money.js';
 import {
@@ -23,6 +29,7 @@ import {
   scorecardsCsv,
   settle,
 } from '../../shared/domain/scorecard.js';
+import { NOW, providerSnapshot, routableTicket } from '../fixtures/routing-entities.js';
 import { receivedTicket } from '../fixtures/tickets.js';
 
 const utc = (iso: string) => Date.parse(iso);
@@ -325,5 +332,98 @@ describe('routing cost basis', () => {
       cost: 9,
       basis: 'cost_per_item',
     });
+  });
+});
+
+describe('routing knows the contract', () => {
+  const decide = (providers: ProviderSnapshot[], kind: 'front_office' | 'back_office' = 'front_office') =>
+    decideRoute({
+      ticket: routableTicket({ kind }),
+      providers,
+      policy: { ...DEFAULT_ROUTING_POLICY, weights: { slack: 0, cost: 1, quality: 0, share: 0, load: 0 } },
+      nowMs: NOW,
+      calendars: new CalendarCache(),
+    });
+  const priced = (
+    rates: ContractPricing['rates'],
+    minimum?: ContractPricing['minimum'],
+  ): ContractPricing => ({
+    currency: 'USD',
+    rates,
+    ...(minimum ? { minimum } : {}),
+  });
+
+  it('prices by the rate card for the ticket’s skill and kind, and says so', () => {
+    // costPerItem says A is cheaper; A's contract says billing back office costs 5.00
+    const a = providerSnapshot('a', {
+      costPerItem: 1,
+      contractPricing: priced([{ skill: 'billing', kind: 'back_office', perItem: 5 }, { perItem: 1 }]),
+    });
+    const b = providerSnapshot('b', { costPerItem: 3 });
+    const backOffice = decide([a, b], 'back_office').explanation;
+    expect(backOffice.providerId).toBe('b');
+    expect(backOffice.candidates.find((c) => c.providerId === 'a')?.costBasis).toStrictEqual({
+      basis: 'rate_card',
+      cost: 5,
+    });
+    expect(backOffice.candidates.find((c) => c.providerId === 'b')?.costBasis).toBeUndefined();
+    expect(decide([a, b], 'front_office').order[0]).toBe('a');
+  });
+
+  it('behind its take-or-pay pace, a provider costs its price less the shortfall it saves', () => {
+    const rates = [{ perItem: 4 }];
+    const behind = providerSnapshot('a', {
+      contractPricing: priced(rates, { shortfallPerItem: 3.5, behindPace: true }),
+    });
+    const other = providerSnapshot('b', { costPerItem: 2 });
+    const decision = decide([behind, other]).explanation;
+    expect(decision.providerId).toBe('a');
+    expect(decision.candidates.find((c) => c.providerId === 'a')?.costBasis).toStrictEqual({
+      basis: 'take_or_pay',
+      cost: 0.5,
+    });
+    const onPace = providerSnapshot('a', {
+      contractPricing: priced(rates, { shortfallPerItem: 3.5, behindPace: false }),
+    });
+    expect(decide([onPace, other]).order[0]).toBe('b');
+  });
+
+  it('uses the measured quality and says where it came from', () => {
+    const quality = {
+      ...DEFAULT_ROUTING_POLICY,
+      weights: { slack: 0, cost: 0, quality: 1, share: 0, load: 0 },
+    };
+    const declaredHigh = providerSnapshot('a', {
+      qualityScore: 0.95,
+      measuredQuality: { quality: 0.7, source: 'blended', samples: 12 },
+    });
+    const declaredLow = providerSnapshot('b', { qualityScore: 0.8 });
+    const decision = decideRoute({
+      ticket: routableTicket(),
+      providers: [declaredHigh, declaredLow],
+      policy: quality,
+      nowMs: NOW,
+      calendars: new CalendarCache(),
+    }).explanation;
+    expect(decision.providerId).toBe('b');
+    expect(decision.candidates.find((c) => c.providerId === 'a')).toMatchObject({
+      qualitySource: 'blended',
+      factors: { quality: 0.7 },
+    });
+  });
+
+  it('blends QA scores with the declared score, recent ones weighing more', () => {
+    const now = utc('2026-11-30T12:00:00.000Z');
+    expect(measuredQuality(0.9, [], now)).toStrictEqual({ quality: 0.9, source: 'declared', samples: 0 });
+    // 20 fresh samples at 0.7 against a prior of 20 at 0.9: halfway
+    const fresh = measuredQuality(0.9, [{ day: '2026-11-30', qaSum: 14_000_000, qaCount: 20 }], now);
+    expect(fresh.source).toBe('blended');
+    expect(fresh.quality).toBeCloseTo(0.8, 6);
+    // the same samples 14 days old weigh half
+    const old = measuredQuality(0.9, [{ day: '2026-11-16', qaSum: 14_000_000, qaCount: 20 }], now);
+    expect(old.quality).toBeCloseTo((10 * 0.7 + 20 * 0.9) / 30, 6);
+    expect(measuredQuality(0.9, [{ day: '2026-11-30', qaSum: 56_000_000, qaCount: 80 }], now).source).toBe(
+      'measured',
+    );
   });
 });
