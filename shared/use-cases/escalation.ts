@@ -5,11 +5,15 @@ import { toEscalated, toTransferred } from '../domain/lifecycle.js';
 import { capacityUnits, ticketViewFor } from '../domain/ticket.js';
 import type { Principal, Ticket } from '../domain/types.js';
 import { AppError, conflict, notFound } from '../lib/errors.js';
+import { sha256Hex } from '../lib/hash.js';
 import { getProvider } from '../store/provider-store.js';
 import { getTicket } from '../store/ticket-store.js';
 import type { AppContext } from './context.js';
 import { assertLease, type LeaseCall, loadHeld } from './provider-work.js';
 import { transitionTicket } from './transition.js';
+
+/** The hash of the lease token that escalated a ticket, kept so a retried escalation is recognised. */
+type EscalatedTicket = Ticket & { escalatedTokenHash?: string };
 
 /**
  * The leasing provider hands the ticket back for another skill (or a higher proficiency): it is routed
@@ -20,10 +24,14 @@ export async function escalateTicket(
   call: LeaseCall,
   request: { skill: string; minProficiency?: number; note: string },
 ) {
-  const { after } = await transitionTicket(
+  const { before, after } = await transitionTicket(
     ctx,
     () => loadHeld(ctx, call.principal, call.ticketId),
     (ticket, nowMs) => {
+      const tokenHash = sha256Hex(call.leaseToken);
+      // A retry of the call that escalated it: the same answer, nothing changes.
+      if (ticket.status !== 'leased' && (ticket as EscalatedTicket).escalatedTokenHash === tokenHash)
+        return ticket;
       assertLease(ticket, call.leaseToken, nowMs);
       const higher = (request.minProficiency ?? 0) > ticket.minProficiency;
       if (request.skill === ticket.skill && !higher) {
@@ -31,10 +39,10 @@ export async function escalateTicket(
           { path: 'skill', message: `the ticket already asks for ${ticket.skill}` },
         ]);
       }
-      return toEscalated(ticket, request, nowMs);
+      return { ...toEscalated(ticket, request, nowMs), escalatedTokenHash: tokenHash } as EscalatedTicket;
     },
   );
-  await ctx.routingQueue.enqueue([after.ticketId]);
+  if (after !== before) await ctx.routingQueue.enqueue([after.ticketId]);
   return ticketViewFor(call.principal, after, ctx.now());
 }
 

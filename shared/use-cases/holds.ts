@@ -4,6 +4,7 @@ import { DEFAULT_MAX_HOLD_SECONDS, type ResumedBy, toOnHold, toResumed } from '.
 import { effortOf, ticketViewFor } from '../domain/ticket.js';
 import type { HoldReason, Principal, Ticket } from '../domain/types.js';
 import { AppError, conflict, notFound } from '../lib/errors.js';
+import { sha256Hex } from '../lib/hash.js';
 import { getPolicy } from '../store/config-store.js';
 import { getProvider } from '../store/provider-store.js';
 import { listSlaPolicies } from '../store/sla-store.js';
@@ -19,6 +20,9 @@ async function maxHoldSecondsOf(ctx: AppContext, ticket: Ticket): Promise<number
   const own = named.find((policy) => policy.policyId === ticket.sla.policyId);
   return own?.maxHoldSeconds ?? fallback.maxHoldSeconds ?? DEFAULT_MAX_HOLD_SECONDS;
 }
+
+/** The hash of the lease token that put a ticket on hold, kept so a retried hold is recognised. */
+type HeldTicket = Ticket & { heldTokenHash?: string };
 
 /** The leasing provider puts its ticket on hold: the lease ends, the provider keeps it, the SLA clock stops. */
 export async function holdTicket(
@@ -46,8 +50,11 @@ export async function holdTicket(
     ctx,
     () => loadHeld(ctx, call.principal, call.ticketId),
     (ticket, nowMs) => {
+      const tokenHash = sha256Hex(call.leaseToken);
+      // A retry of the call that held it: the same answer, nothing changes.
+      if (ticket.status === 'on_hold' && (ticket as HeldTicket).heldTokenHash === tokenHash) return ticket;
       assertLease(ticket, call.leaseToken, nowMs);
-      return toOnHold(
+      const held = toOnHold(
         ticket,
         {
           reason: request.reason,
@@ -57,6 +64,7 @@ export async function holdTicket(
         },
         nowMs,
       );
+      return { ...held, heldTokenHash: tokenHash } as HeldTicket;
     },
   );
   return ticketViewFor(call.principal, after, ctx.now());

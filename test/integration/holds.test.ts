@@ -202,7 +202,14 @@ describe('holds: the provider keeps the ticket, the SLA clock stops', () => {
       params,
       body: { leaseToken, reason: 'awaiting_customer' },
     });
-    expect(twice.statusCode).toBe(409);
+    // A retry of the same hold answers the same; another lease token is a conflict.
+    expect(twice).toMatchObject({ statusCode: 200, body: { status: 'on_hold' } });
+    const other = await invoke(holdHandler, route, {
+      principal: providerKey(provider.providerId),
+      params,
+      body: { leaseToken: 'another-token', reason: 'awaiting_customer' },
+    });
+    expect(other.statusCode).toBe(409);
     const strangerResume = await invoke(resumeHandler, 'POST /v1/tickets/{ticketId}/resume', {
       principal: source(uniqueId('crm')),
       params,
@@ -233,6 +240,13 @@ describe('escalation and transfer', () => {
       { skill: tier2Skill, minProficiency: 4, note: 'needs tier 2' },
     );
     expect(view).toMatchObject({ status: 'received', skill: tier2Skill });
+    // A retried escalation answers the same and changes nothing.
+    const again = await escalateTicket(
+      ctx,
+      { principal: providerKey(provider.providerId), ticketId, leaseToken },
+      { skill: tier2Skill, minProficiency: 4, note: 'needs tier 2' },
+    );
+    expect(again).toMatchObject({ status: 'received', skill: tier2Skill });
     expect(await openItems(provider.providerId)).toBe(0);
     expect(await drainRoutingQueue()).toContain(ticketId);
     expect(await routeNow(ctx, [ticketId])).toStrictEqual(['queued']);
@@ -244,7 +258,7 @@ describe('escalation and transfer', () => {
       minProficiency: 4,
     });
     expect(after?.rejectedBy ?? []).toStrictEqual([]);
-    expect(after?.history.map((entry) => entry.event)).toContain('escalated');
+    expect(after?.history.filter((entry) => entry.event === 'escalated')).toHaveLength(1);
     expect(await openItems(tier2.providerId)).toBe(1);
     await expectAuditClean(ctx);
   });
