@@ -98,6 +98,8 @@ describe('contracts and scorecards through npm start', () => {
     expect([put.status, put.body.version]).toStrictEqual([201, 1]);
     expect((await api(platform, 'GET', `/v1/providers/${providerId}/contract`)).body.version).toBe(1);
 
+    // the router's provider snapshot lives 3 s: let it see the contract
+    await sleep(3500);
     // T1, T2: billing P2 on time; T3: claims back office P1 on time (then reopened); T4: billing P1, due in 8 s
     const t1 = await submit({ kind: 'front_office', skill: 'billing', priority: 'P2' });
     const t2 = await submit({ kind: 'front_office', skill: 'billing', priority: 'P2' });
@@ -117,6 +119,12 @@ describe('contracts and scorecards through npm start', () => {
       (size) => size === 4,
       'the four tickets to be leased',
     );
+    // routing priced T1 by the rate card under take-or-pay: behind the minimum's pace, 2.50 − 1.50 saved
+    const routedT1 = (await api(platform, 'GET', `/v1/tickets/${t1}`)).body;
+    expect(routedT1.routing.candidates[0]).toMatchObject({
+      providerId,
+      costBasis: { basis: 'take_or_pay', cost: 1 },
+    });
     const complete = (ticketId: string) =>
       api(platform, 'POST', `/v1/tickets/${ticketId}/complete`, {
         key: providerKey,
