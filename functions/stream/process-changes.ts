@@ -9,7 +9,7 @@ import { providerEvents, ticketEvents } from '../../shared/domain/change-events.
 import { CLOUDWATCH_METRIC_OF } from '../../shared/domain/metric-changes.js';
 import type { CountIncrement } from '../../shared/domain/metric-counts.js';
 import { scorecardClosedEvent } from '../../shared/domain/scorecard.js';
-import { holdsCapacity } from '../../shared/domain/ticket.js';
+import { effortOf, holdsCapacity } from '../../shared/domain/ticket.js';
 import type { Provider } from '../../shared/domain/types.js';
 import {
   type EventPublisher,
@@ -67,7 +67,8 @@ async function processRecord(record: DynamoDBRecord): Promise<void> {
     const freed = before && holdsCapacity(before) && !holdsCapacity(after);
     if (freed && before.providerId) {
       const provider = await getProvider(ctx.table, before.providerId);
-      await wakeParkedTickets(ctx, WAKE_PER_FREED_SLOT, provider);
+      // A ticket of several effort units frees room for as many small ones.
+      await wakeParkedTickets(ctx, WAKE_PER_FREED_SLOT * effortOf(before), provider);
     }
   }
   // A period's statement is stored once, when the sweeper closes the period.
