@@ -289,8 +289,27 @@ export class CalendarCache {
     ) {
       return entry.calendar;
     }
-    const calendar = compileCalendar(provider, nowMs, this.#horizonDays);
+    const calendar = this.#compile(provider, nowMs);
     this.#entries.set(provider.providerId, { version: provider.version, calendar });
+    return calendar;
+  }
+
+  /** Calendars compiled at this instant, by their hours: providers with the same hours share one. */
+  #compiledAt = { nowMs: Number.NaN, byHours: new Map<string, CompiledCalendar>() };
+
+  /**
+   * The same hours compiled from the same instant give the same calendar, so providers that share hours
+   * share its object: fewer compiles, and a decision over many providers reads a few calendars that stay
+   * in the processor's cache. (Providers are compiled together: at start and when their horizons run out.)
+   */
+  #compile(hours: CalendarHours, nowMs: number): CompiledCalendar {
+    if (this.#compiledAt.nowMs !== nowMs) this.#compiledAt = { nowMs, byHours: new Map() };
+    const key = JSON.stringify([hours.timeZone, hours.businessHours ?? null, hours.holidays ?? null]);
+    let calendar = this.#compiledAt.byHours.get(key);
+    if (!calendar) {
+      calendar = compileCalendar(hours, nowMs, this.#horizonDays);
+      this.#compiledAt.byHours.set(key, calendar);
+    }
     return calendar;
   }
 
