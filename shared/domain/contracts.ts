@@ -263,16 +263,15 @@ export function contractPricing(
   /** Billable completions so far in the current period. */
   completedInPeriod: number,
   nowMs: number,
+  /** The current period's bounds, when the caller knows them (the simulator keeps them per provider). */
+  bounds = periodBounds(periodOf(nowMs, contract.timeZone, contract.period), contract.timeZone),
 ): ContractPricing {
   const pricing: ContractPricing = {
     currency: contract.currency,
     rates: contract.rates.map(({ skill, kind, perItem }) => ({ skill, kind, perItem: Number(perItem) })),
   };
   if (contract.minimumVolume && contract.minimumVolume.items > 0) {
-    const { startMs, endMs } = periodBounds(
-      periodOf(nowMs, contract.timeZone, contract.period),
-      contract.timeZone,
-    );
+    const { startMs, endMs } = bounds;
     const pace = (contract.minimumVolume.items * (nowMs - startMs)) / (endMs - startMs);
     pricing.minimum = {
       shortfallPerItem: Number(contract.minimumVolume.shortfallPerItem),

@@ -8,6 +8,7 @@ import { addOpenHours, CalendarCache, HOUR_MS, isOpenAt, nextOpeningAt } from '.
 import { DEFAULT_ROUTING_POLICY, DEFAULT_SLA_POLICY } from '../domain/schemas.js';
 import { effortFor, effortOf, RETRY_SECONDS } from '../domain/ticket.js';
 import { mayTake } from '../domain/wake-up.js';
+import { completionCostMinor, priceProviders } from './contracts.js';
 import { EventQueue } from './event-queue.js';
 import { baselinePolicy } from './policies/baselines.js';
 import { outroutePolicy } from './policies/outroute.js';
@@ -155,6 +156,7 @@ export function runSimulation(config: SimulationConfig): SimulationResult {
   function route(ticket: SimTicket, nowMs: number): void {
     rollShareWindows(world, nowMs);
     ticket.lastTriedMs = nowMs;
+    priceProviders(providers, nowMs);
     const choice = policy.route(ticket, world, nowMs);
     if (choice.lost && !ticket.lost) {
       ticket.lost = true;
@@ -231,7 +233,7 @@ export function runSimulation(config: SimulationConfig): SimulationResult {
     provider.snapshot.openItems -= effortOf(ticket);
     ticket.status = 'done';
     ticket.completedMs = nowMs;
-    ticket.costMinor = Math.round(provider.snapshot.costPerItem * 100);
+    ticket.costMinor = completionCostMinor(provider, ticket, nowMs);
     if (parked.size > 0) {
       const woken = policy.wake([...parked], provider, world, nowMs, WAKE_PER_FREED_SLOT);
       for (const waiting of woken) if (waiting.parked) route(waiting, nowMs);

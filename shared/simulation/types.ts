@@ -1,5 +1,6 @@
 // The simulator's inputs and outputs. The engine (engine.ts) replays a trace through a routing policy in
 // virtual time; the CLI, the report and the quality benchmark only see these types.
+import type { ContractInput } from '../domain/contracts.js';
 import type { StoredSlaPolicy } from '../domain/sla.js';
 import type { DataClearance, Priority } from '../domain/types.js';
 import type { ProviderInput, RoutingPolicy, SlaPolicy } from '../domain/schemas.js';
@@ -20,7 +21,11 @@ export interface TraceTicket {
 }
 
 /** A provider as `outroute providers import` reads it: its id plus the PUT body. */
-export type SimProviderConfig = ProviderInput & { providerId: string };
+export type SimProviderConfig = ProviderInput & {
+  providerId: string;
+  /** Its contract (issue 10): routing prices it by the rate card and take-or-pay pace, as production does. */
+  contract?: ContractInput;
+};
 
 export const POLICY_NAMES = [
   'outroute',

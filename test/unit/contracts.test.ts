@@ -20,6 +20,7 @@ import { toCompleted, toLeased, toQueued } from '../../shared/domain/lifecycle.j
 import { decideRoute } from '../../shared/domain/routing.js';
 import { DEFAULT_ROUTING_POLICY } from '../../shared/domain/schemas.js';
 import type { ProviderSnapshot } from '../../shared/domain/types.js';
+import { runSimulation } from '../../shared/simulation/engine.js';
 import { kpiIncrements, sumCounters, handleBucket } from '../../shared/domain/kpi-counts.js';
 import { divideRounded, formatMinor, minorDigits, percentOf, toMinor } from '../../shared/domain/money.js';
 import {
@@ -425,5 +426,49 @@ describe('routing knows the contract', () => {
     expect(measuredQuality(0.9, [{ day: '2026-11-30', qaSum: 56_000_000, qaCount: 80 }], now).source).toBe(
       'measured',
     );
+  });
+});
+
+describe('the simulator prices by the same rule', () => {
+  const START = Date.parse('2026-01-05T00:00:00.000Z');
+  const tickets = Array.from({ length: 60 }, (_, i) => ({
+    createdMs: START + i * 10 * 60_000,
+    priority: 'P3' as const,
+    skill: 'billing',
+  }));
+  const base = {
+    status: 'active' as const,
+    timeZone: 'UTC',
+    skills: { billing: 3 },
+    capacity: 1000,
+    throughputPerHour: 600,
+    qualityScore: 1,
+    dataClearance: 'restricted' as const,
+  };
+  const run = (minimumVolume?: ContractInput['minimumVolume']) =>
+    runSimulation({
+      tickets,
+      providers: [
+        {
+          ...base,
+          providerId: 'under-contract',
+          costPerItem: 9,
+          contract: contract({ timeZone: 'UTC', rates: [{ perItem: '4.00' }], minimumVolume, kpis: [] }),
+        },
+        { ...base, providerId: 'spot', costPerItem: 2 },
+      ],
+      policy: 'outroute',
+      routingPolicy: {
+        ...DEFAULT_ROUTING_POLICY,
+        weights: { slack: 0, cost: 1, quality: 0, share: 0, load: 0 },
+      },
+      seed: 1,
+    });
+
+  it('routes to the cheaper price, and to the provider behind its take-or-pay pace when that saves money', () => {
+    // rate card 4.00 against 2.00: the spot provider gets the work, at 2.00 each
+    expect(run().costPerTicket).toBeCloseTo(2, 6);
+    // behind a minimum of 100,000 with 3.50 shortfall: one more item there costs 0.50, and is billed 4.00
+    expect(run({ items: 100_000, shortfallPerItem: '3.50' }).costPerTicket).toBeCloseTo(4, 6);
   });
 });
