@@ -1,5 +1,7 @@
 // Issue 10 through DynamoDB Local: contract versions, KPI counters fed by replayed stream records (each
 // change counted once), feedback and reopening, the scorecard, period closing and late counts.
+import { readFileSync } from 'node:fs';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { handler as getScorecard } from '../../functions/http/get-provider-scorecard.js';
 import { handler as giveFeedbackHandler } from '../../functions/http/give-feedback.js';
@@ -7,6 +9,7 @@ import { handler as putContractHandler } from '../../functions/http/put-provider
 import { handler as processChanges } from '../../functions/stream/process-changes.js';
 import { lambdaContext } from '../../infra/local/lambda-context.js';
 import { readKpiMonths, getStatement } from '../../shared/store/contract-store.js';
+import { statementKey } from '../../shared/store/keys.js';
 import { getTicket, ticketItem } from '../../shared/store/ticket-store.js';
 import {
   closeEndedPeriods,
@@ -204,6 +207,21 @@ describe('contracts, KPI counting and scorecards', () => {
     expect((await closeEndedPeriods(ctx)).closed).not.toContain(`${provider.providerId}:2026-11`);
     const frozen = await getStatement(ctx.table, provider.providerId, '2026-11');
     expect(frozen?.scorecard).toMatchObject({ final: true, fees: '3.00', netPayable: '3.00' });
+    // the stream publishes provider.scorecard_closed for the stored statement
+    const item = await ctx.table.db.send(
+      new GetCommand({ TableName: ctx.table.name, Key: statementKey(provider.providerId, '2026-11') }),
+    );
+    await deliver(streamRecord(undefined, item.Item!));
+    const events = readFileSync(process.env.EVENT_LOG_FILE ?? '', 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+      .filter(
+        (event) => event.type === 'provider.scorecard_closed' && event.providerId === provider.providerId,
+      );
+    expect(events.map((event) => [event.period, event.netPayable, event.currency])).toStrictEqual([
+      ['2026-11', '3.00', 'USD'],
+    ]);
 
     // a late ticket of November: completed before the end, its record delivered after the close
     clock.nowMs = saved;
