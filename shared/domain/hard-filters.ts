@@ -34,7 +34,11 @@ export function hardFilterReasons(provider: ProviderSnapshot, ticket: RoutableTi
     reasons.push('region');
   }
   if (ticket.rejectedBy?.includes(provider.providerId)) reasons.push('rejected_before');
-  if (provider.openItems >= provider.capacity) reasons.push('at_capacity');
+  // Capacity is in effort units: a ticket larger than the whole capacity never fits (a provider with none
+  // at all is full, not too small); one that does not fit now waits for room.
+  const effort = ticket.effort ?? 1;
+  if (effort > provider.capacity && provider.capacity > 0) reasons.push('too_large');
+  else if (provider.openItems + effort > provider.capacity) reasons.push('at_capacity');
   return reasons;
 }
 
@@ -62,6 +66,7 @@ export function hardFilterVerdict(provider: ProviderSnapshot, ticket: RoutableTi
       provider.dataRegions !== undefined &&
       !provider.dataRegions.includes(ticket.dataRegion)) ||
     ticket.rejectedBy?.includes(provider.providerId) === true;
-  if (refused) return 'refused';
-  return provider.openItems >= provider.capacity ? 'full' : 'passes';
+  const effort = ticket.effort ?? 1;
+  if (refused || (effort > provider.capacity && provider.capacity > 0)) return 'refused';
+  return provider.openItems + effort > provider.capacity ? 'full' : 'passes';
 }

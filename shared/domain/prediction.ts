@@ -31,13 +31,20 @@ export interface PlacementSettings {
 
 const HOUR_MS = 3_600_000;
 
-/** Hours of one item at this provider (throughput is items per open hour). */
+/** Hours of one effort unit at this provider (throughput is units per open hour; most items are one unit). */
 export const serviceHours = (provider: Pick<ProviderSnapshot, 'throughputPerHour'>) =>
   1 / provider.throughputPerHour;
 
-/** Items in service: open items not in the queue. Without a known queue every open item is ahead. */
+/** Effort units a list of work takes (an item without effort is one unit). */
+export const unitsOf = (items: readonly QueuedWork[]): number => {
+  let units = 0;
+  for (const item of items) units += item.effort ?? 1;
+  return units;
+};
+
+/** Units in service: open units not in the queue. Without a known queue every open unit is ahead. */
 export const inService = (provider: ProviderSnapshot) =>
-  provider.queue ? Math.max(0, provider.openItems - provider.queue.length) : provider.openItems;
+  provider.queue ? Math.max(0, provider.openItems - unitsOf(provider.queue)) : provider.openItems;
 
 /**
  * The k-th item of a queue ends after a sum of k exponential service times: mean k·s, deviation √k·s.
@@ -78,21 +85,28 @@ export function predictPlacement(
   // Every addition below starts from now: the calendar is searched for now once.
   const openBeforeNowMs = openMsBefore(calendar, nowMs);
   const behind: QueuedWork[] = [];
-  let ahead = inService(provider);
+  // In effort units: those in service (open units not queued) and the queued ones worked before it.
+  const effort = ticket.effort ?? 1;
+  let ahead = provider.queue ? Math.max(0, provider.openItems) : provider.openItems;
   let clock: WorkOrderClock | undefined;
   if (provider.queue && provider.queue.length > 0) {
     clock = workOrderClock(provider, calendar, nowMs, settings.lateAgingMs, openBeforeNowMs);
     const ticketTier = workTier(ticket, clock);
+    let queued = 0;
+    let aheadInQueue = 0;
     for (const item of provider.queue) {
+      const units = item.effort ?? 1;
+      queued += units;
       if (item.ticketId === ticket.ticketId) continue;
-      if (compareTiered(item, workTier(item, clock), ticket, ticketTier) < 0) ahead++;
+      if (compareTiered(item, workTier(item, clock), ticket, ticketTier) < 0) aheadInQueue += units;
       else behind.push(item);
     }
+    ahead = Math.max(0, provider.openItems - queued) + aheadInQueue;
   } else {
     // Nothing queued, no work order to place it in; the clock's check of the service time still holds.
     assertOpenHours(service);
   }
-  const { mean, margin } = hoursForItems(ahead + 1, service, z);
+  const { mean, margin } = hoursForItems(ahead + effort, service, z);
   const completionMs = addOpenHours(calendar, nowMs, mean + margin, openBeforeNowMs);
   const meanCompletionMs = addOpenHours(calendar, nowMs, mean, openBeforeNowMs);
   // Displacement only decides between providers where the ticket itself is on time.
@@ -104,15 +118,16 @@ export function predictPlacement(
     marginHours: margin,
     displaces:
       countDisplacement && onTime && clock && behind.length
-        ? countDisplaced(behind, ahead + 1, service, z, calendar, nowMs, clock, openBeforeNowMs)
+        ? countDisplaced(behind, ahead, effort, service, z, calendar, nowMs, clock, openBeforeNowMs)
         : 0,
   };
 }
 
-/** Items behind, in work order, that are on time at their place now and late one place further back. */
+/** Items behind, in work order, that are on time at their place now and late once `effort` more units go first. */
 function countDisplaced(
   behind: QueuedWork[],
-  firstPlace: number,
+  ahead: number,
+  effort: number,
   service: number,
   z: number,
   calendar: CompiledCalendar,
@@ -122,13 +137,15 @@ function countDisplaced(
 ): number {
   behind.sort((a, b) => compareWork(a, b, clock));
   let displaced = 0;
+  // The units worked up to and including each item behind, in order.
+  let place = ahead;
   for (let i = 0; i < behind.length; i++) {
     const item = behind[i]!;
+    place += item.effort ?? 1;
     // Only items that can still be on time can be pushed late.
     if (item.dueMs < clock.finishIfStartedNowMs) continue;
-    const place = firstPlace + i;
     const now = hoursForItems(place, service, z);
-    const pushed = hoursForItems(place + 1, service, z);
+    const pushed = hoursForItems(place + effort, service, z);
     const before = addOpenHours(calendar, nowMs, now.mean + now.margin, openBeforeNowMs);
     if (before === null || before > item.dueMs) continue;
     const after = addOpenHours(calendar, nowMs, pushed.mean + pushed.margin, openBeforeNowMs);

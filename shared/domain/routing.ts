@@ -75,6 +75,7 @@ export const asQueuedWork = (ticket: RoutableTicket): QueuedWork => ({
   priority: ticket.priority,
   dueMs: Date.parse(ticket.dueAt),
   createdMs: Date.parse(ticket.createdAt),
+  ...(ticket.effort !== undefined && ticket.effort > 1 ? { effort: ticket.effort } : {}),
 });
 
 /**
