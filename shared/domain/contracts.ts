@@ -304,3 +304,28 @@ export const scorecardQuerySchema = z.strictObject({
   period: periodSchema,
   format: z.enum(['json', 'csv']).default('json'),
 });
+
+/**
+ * A version that changes the currency, the period or the time zone must start a period of its own (the
+ * first day of a month, or of a quarter): money and counters of one period stay in one currency and one
+ * calendar. The problem to answer with a 400, or undefined.
+ */
+export function contractChangeProblem(
+  versions: readonly ContractVersion[],
+  input: ContractInput,
+): { path: string; message: string } | undefined {
+  const before = contractInForce(versions, effectiveFromMs(input) - 1);
+  if (!before) return undefined;
+  const changed = (['currency', 'period', 'timeZone'] as const).filter(
+    (field) => before[field] !== input[field],
+  );
+  if (!changed.length) return undefined;
+  const day = DateTime.fromISO(input.effectiveFrom);
+  const startsPeriod = day.day === 1 && (input.period === 'month' || (day.month - 1) % 3 === 0);
+  return startsPeriod
+    ? undefined
+    : {
+        path: 'effectiveFrom',
+        message: `a version that changes ${changed.join(', ')} starts on the first day of a ${input.period}`,
+      };
+}

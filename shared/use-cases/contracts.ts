@@ -2,6 +2,7 @@
 // counters the stream keeps, scorecards with money, period closing into frozen statements, and what
 // routing needs to know of a contract (rate card, minimum-volume pace, measured quality).
 import {
+  contractChangeProblem,
   type ContractInput,
   contractInForce,
   contractPricing,
@@ -66,6 +67,8 @@ export async function putContract(
     const versions = await listContractVersions(ctx.table, providerId);
     const latest = versions[versions.length - 1];
     if (latest && sameContract(latest, input)) return { created: false, contract: versionView(latest) };
+    const problem = contractChangeProblem(versions, input);
+    if (problem) throw new AppError('validation_error', problem.message, [problem]);
     const saved = await putContractVersion(ctx.table, providerId, input, latest, {
       createdAt: isoNow(ctx),
       createdBy: { keyId: actor.keyId, role: actor.role },

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   type ContractInput,
+  contractChangeProblem,
   contractInForce,
   contractInputSchema,
   type ContractVersion,
@@ -470,5 +471,29 @@ describe('the simulator prices by the same rule', () => {
     expect(run().costPerTicket).toBeCloseTo(2, 6);
     // behind a minimum of 100,000 with 3.50 shortfall: one more item there costs 0.50, and is billed 4.00
     expect(run({ items: 100_000, shortfallPerItem: '3.50' }).costPerTicket).toBeCloseTo(4, 6);
+  });
+});
+
+describe('a version that changes currency, period or time zone', () => {
+  const november = version(contract(), 1);
+  it('starts a period of its own', () => {
+    expect(
+      contractChangeProblem([november], contract({ effectiveFrom: '2026-11-16', currency: 'EUR' })),
+    ).toMatchObject({ path: 'effectiveFrom' });
+    expect(
+      contractChangeProblem([november], contract({ effectiveFrom: '2026-12-01', currency: 'EUR' })),
+    ).toBeUndefined();
+    expect(
+      contractChangeProblem([november], contract({ effectiveFrom: '2026-12-01', period: 'quarter' })),
+    ).toMatchObject({
+      path: 'effectiveFrom',
+    });
+    expect(
+      contractChangeProblem([november], contract({ effectiveFrom: '2027-01-01', period: 'quarter' })),
+    ).toBeUndefined();
+    // other changes (prices, KPIs) may start any day
+    expect(
+      contractChangeProblem([november], contract({ effectiveFrom: '2026-11-16', creditCapPercent: 10 })),
+    ).toBeUndefined();
   });
 });
