@@ -6,6 +6,7 @@ import { type Placement, type PlacementSettings, predictPlacement, slackOpenHour
 import type { RoutingPolicy } from './schemas.js';
 import { type ScoredProvider, scoreFeasible, slackFactor } from './scoring.js';
 import { type SharePool, sharePool } from './shares.js';
+import { providersWithSkill } from './skill-index.js';
 import type {
   Candidate,
   IneligibilityReason,
@@ -321,13 +322,18 @@ function firstIneligible(
   count: number,
 ): Listed[] {
   const first = new FirstById(count);
+  const holders = providersWithSkill(providers, skill);
+  let holder = 0;
   let next = 0;
   for (const provider of providers) {
+    // Both lists are in input order: a provider is the next holder, or it lacks the skill.
+    const hasSkill = holders[holder] === provider;
+    if (hasSkill) holder++;
     const found = ineligible.found[next];
     if (found?.provider === provider) {
       next++;
       if (first.wants(provider.providerId)) first.add(found);
-    } else if (!Object.hasOwn(provider.skills, skill) && first.wants(provider.providerId)) {
+    } else if (!hasSkill && first.wants(provider.providerId)) {
       first.add(filteredOut(provider));
     }
   }
@@ -380,10 +386,9 @@ export function decideRoute(input: DecisionInput): RoutingDecision {
   const full: Assessed[] = [];
   const pool: ProviderSnapshot[] = [];
 
-  for (const provider of providers) {
-    // Without the skill a provider is out whatever else holds: it is looked at again only if the
-    // explanation lists it (at 1,000 providers most are such, and most are never listed).
-    if (!Object.hasOwn(provider.skills, ticket.skill)) continue;
+  // Without the skill a provider is out whatever else holds: it is looked at again only if the
+  // explanation lists it (at 1,000 providers most are such, and most are never listed).
+  for (const provider of providersWithSkill(providers, ticket.skill)) {
     const verdict = hardFilterVerdict(provider, ticket);
     if (verdict === 'refused') {
       found.push(filteredOut(provider));

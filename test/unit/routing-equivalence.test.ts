@@ -127,6 +127,11 @@ describe('optimised routing decision', () => {
         };
         const expected = JSON.stringify(decideRouteReference(input));
         expect(JSON.stringify(decideRoute(input))).toBe(expected);
+        // A provider refreshed from the store: a new snapshot object, perhaps with other skills.
+        if (size > 0 && next() < 0.3) {
+          const at = Math.floor(next() * size);
+          providers[at] = provider(ids[at]!, nowMs);
+        }
         const chosen = providers.find((p) => p.providerId === JSON.parse(expected).order[0]);
         if (chosen) {
           chosen.openItems += 1;
