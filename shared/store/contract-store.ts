@@ -1,7 +1,7 @@
 // Provider contracts, KPI counters and frozen statements (issue 10). Versions are never overwritten: a new
 // version is one transaction that moves the head on condition of the version read and puts the version on
 // condition that it does not exist yet.
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type ContractInput, type ContractVersion } from '../domain/contracts.js';
 import type { QualityDay } from '../domain/feedback.js';
 import type { KpiCounters } from '../domain/kpi-counts.js';
@@ -16,26 +16,16 @@ import {
   qualityKey,
   statementKey,
 } from './keys.js';
-import { stripLayout, type Table } from './table.js';
+import { queryAllItems, stripLayout, type Table } from './table.js';
 
 /** Every version of a provider's contract, oldest first (read consistently). */
 export async function listContractVersions(table: Table, providerId: string): Promise<ContractVersion[]> {
-  const versions: ContractVersion[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await table.db.send(
-      new QueryCommand({
-        TableName: table.name,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
-        ExpressionAttributeValues: { ':pk': contractPartition(providerId), ':v': 'V#' },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) versions.push(stripLayout<ContractVersion>(item));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return versions;
+  const items = await queryAllItems(table, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
+    ExpressionAttributeValues: { ':pk': contractPartition(providerId), ':v': 'V#' },
+    ConsistentRead: true,
+  });
+  return items.map((item) => stripLayout<ContractVersion>(item));
 }
 
 /**
@@ -105,30 +95,22 @@ export async function readKpiMonths(
   fromMonth: string,
   toMonth: string,
 ): Promise<Map<string, KpiCounters>> {
+  const items = await queryAllItems(table, {
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: {
+      ':pk': kpiKey(providerId, '').pk,
+      ':from': kpiKey(providerId, fromMonth).sk,
+      ':to': kpiKey(providerId, toMonth).sk,
+    },
+    ConsistentRead: true,
+  });
   const months = new Map<string, KpiCounters>();
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await table.db.send(
-      new QueryCommand({
-        TableName: table.name,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':pk': kpiKey(providerId, '').pk,
-          ':from': kpiKey(providerId, fromMonth).sk,
-          ':to': kpiKey(providerId, toMonth).sk,
-        },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const counters: KpiCounters = Object.create(null);
-      for (const [name, value] of Object.entries(stripLayout<Record<string, unknown>>(item)))
-        if (!COUNTER_META.has(name) && typeof value === 'number') counters[name] = value;
-      months.set(String(item.month), counters);
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  for (const item of items) {
+    const counters: KpiCounters = Object.create(null);
+    for (const [name, value] of Object.entries(stripLayout<Record<string, unknown>>(item)))
+      if (!COUNTER_META.has(name) && typeof value === 'number') counters[name] = value;
+    months.set(String(item.month), counters);
+  }
   return months;
 }
 
@@ -138,29 +120,18 @@ export async function readQualityDays(
   providerId: string,
   fromDay: string,
 ): Promise<QualityDay[]> {
-  const days: QualityDay[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await table.db.send(
-      new QueryCommand({
-        TableName: table.name,
-        KeyConditionExpression: 'pk = :pk AND sk >= :from',
-        ExpressionAttributeValues: {
-          ':pk': qualityKey(providerId, '').pk,
-          ':from': qualityKey(providerId, fromDay).sk,
-        },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? [])
-      days.push({
-        day: String(item.day),
-        qaSum: Number(item.qaSum ?? 0),
-        qaCount: Number(item.qaCount ?? 0),
-      });
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return days;
+  const items = await queryAllItems(table, {
+    KeyConditionExpression: 'pk = :pk AND sk >= :from',
+    ExpressionAttributeValues: {
+      ':pk': qualityKey(providerId, '').pk,
+      ':from': qualityKey(providerId, fromDay).sk,
+    },
+  });
+  return items.map((item) => ({
+    day: String(item.day),
+    qaSum: Number(item.qaSum ?? 0),
+    qaCount: Number(item.qaCount ?? 0),
+  }));
 }
 
 /** A frozen statement: the scorecard as closed, with the counters it was computed from. */
@@ -227,23 +198,10 @@ export async function listStatements(
   table: Table,
   providerId: string,
 ): Promise<Map<string, StoredStatement>> {
-  const statements = new Map<string, StoredStatement>();
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await table.db.send(
-      new QueryCommand({
-        TableName: table.name,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': statementKey(providerId, '').pk },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const statement = statementOf(item);
-      statements.set(statement.period, statement);
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return statements;
+  const items = await queryAllItems(table, {
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': statementKey(providerId, '').pk },
+    ConsistentRead: true,
+  });
+  return new Map(items.map(statementOf).map((statement) => [statement.period, statement]));
 }

@@ -1,4 +1,4 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 
 /** Where the data lives: passed to every store function, never built at module scope. */
 export interface Table {
@@ -22,4 +22,21 @@ const LAYOUT_ATTRIBUTES = new Set([
 
 export function stripLayout<T>(item: Record<string, unknown>): T {
   return Object.fromEntries(Object.entries(item).filter(([key]) => !LAYOUT_ATTRIBUTES.has(key))) as T;
+}
+
+/** Every item a query matches, page after page (the query names the table, key condition and values). */
+export async function queryAllItems(
+  table: Table,
+  query: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await table.db.send(
+      new QueryCommand({ ...query, TableName: table.name, ExclusiveStartKey: startKey }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
 }
