@@ -10,6 +10,7 @@ import { handler as processChanges } from '../../functions/stream/process-change
 import { lambdaContext } from '../../infra/local/lambda-context.js';
 import { readKpiMonths, getStatement } from '../../shared/store/contract-store.js';
 import { statementKey } from '../../shared/store/keys.js';
+import { setProviderStatus } from '../../shared/store/provider-store.js';
 import { getTicket, ticketItem } from '../../shared/store/ticket-store.js';
 import {
   closeEndedPeriods,
@@ -19,7 +20,7 @@ import {
 } from '../../shared/use-cases/contracts.js';
 import { giveFeedback } from '../../shared/use-cases/feedback.js';
 import { completeTicket, leaseTickets } from '../../shared/use-cases/provider-work.js';
-import { TestClock, testContext } from '../fixtures/context.js';
+import { drainRoutingQueue, TestClock, testContext } from '../fixtures/context.js';
 import { uniqueId } from '../fixtures/entities.js';
 import { ADMIN, invoke } from '../fixtures/events.js';
 import { givenProvider, givenTicket, routeNow } from '../fixtures/routing.js';
@@ -185,6 +186,21 @@ describe('contracts, KPI counting and scorecards', () => {
     expect((await providerScorecard(ctx, provider.providerId, '2026-11')).projection).toMatchObject({
       kpisAtRisk: ['quality', 'reopens'],
     });
+  });
+
+  it('routes a reopened ticket like any other when the provider that completed it is paused', async () => {
+    const skill = uniqueId('refunds');
+    const provider = await givenProvider(ctx, { skills: { [skill]: 3 } });
+    const ticketId = await givenTicket(ctx, uniqueId('crm'), { skill });
+    await routeNow(ctx, [ticketId]);
+    await leaseAndComplete(provider.providerId, ticketId);
+    await setProviderStatus(ctx.table, provider.providerId, 'paused', new Date(ctx.now()).toISOString());
+    await drainRoutingQueue();
+    const reopened = await giveFeedback(ctx, ADMIN, ticketId, { reopen: true, reason: 'wrong refund' });
+    expect([reopened.status, reopened.providerId, reopened.reopened]).toStrictEqual(['received', null, 1]);
+    expect(reopened.history.at(-1)).toMatchObject({ event: 'reopened', reason: 'wrong refund' });
+    expect(await drainRoutingQueue()).toContain(ticketId);
+    expect(Date.parse(reopened.dueAt) - ctx.now()).toBe(86_400_000);
   });
 
   it('freezes an ended period once and lists what is counted later as an adjustment of the next', async () => {
