@@ -224,6 +224,36 @@ function explain(entry: Listed, ticket: RoutableTicket): Candidate {
 }
 
 /**
+ * Best score first, equal scores by tie-break: a stable merge sort with the comparison written in, several
+ * times faster than Array#sort calling a comparator (at 1,000 providers this sort was a tenth of a decision).
+ * A NaN score makes the comparison inconsistent, where only Array#sort itself gives Array#sort's order.
+ */
+function byScore(entries: Assessed[], tieOf: (entry: Assessed) => number): Assessed[] {
+  if (entries.some((entry) => Number.isNaN(entry.score)))
+    return entries.sort((a, b) => b.score - a.score || tieOf(a) - tieOf(b));
+  const before = (a: Assessed, b: Assessed) =>
+    a.score > b.score || (a.score === b.score && tieOf(a) < tieOf(b));
+  let from = entries;
+  let to = new Array<Assessed>(entries.length);
+  for (let width = 1; width < entries.length; width *= 2) {
+    for (let start = 0; start < entries.length; start += 2 * width) {
+      const middle = Math.min(start + width, entries.length);
+      const end = Math.min(start + 2 * width, entries.length);
+      let left = start;
+      let right = middle;
+      // Stable: the left run wins unless the right entry goes strictly before it.
+      for (let at = start; at < end; at++)
+        to[at] =
+          right < end && (left >= middle || before(from[right]!, from[left]!))
+            ? from[right++]!
+            : from[left++]!;
+    }
+    [from, to] = [to, from];
+  }
+  return from;
+}
+
+/**
  * Best first by score; then, when the best one takes part in an allocation split, the pool member of the
  * same tier furthest below its target goes first instead (the deficit controller).
  */
@@ -242,7 +272,7 @@ function rankTier(
     entry.slack = slackFactor(slackOpenHours(entry.calendar, completionMs, work.dueMs), window);
   }
   scoreFeasible(tier, shares, policy.weights, ticket);
-  const ranked = tier.sort((a, b) => b.score - a.score || tieOf(a) - tieOf(b));
+  const ranked = byScore(tier, tieOf);
   const best = ranked[0];
   const bestStanding = best && shares.get(best.provider.providerId);
   if (!best || !bestStanding) return { ranked, byShare: false };
