@@ -9,7 +9,7 @@ import { providerEvents, ticketEvents } from '../../shared/domain/change-events.
 import { CLOUDWATCH_METRIC_OF } from '../../shared/domain/metric-changes.js';
 import type { CountIncrement } from '../../shared/domain/metric-counts.js';
 import { scorecardClosedEvent } from '../../shared/domain/scorecard.js';
-import { effortOf, holdsCapacity } from '../../shared/domain/ticket.js';
+import { capacityReleases } from '../../shared/domain/backlog-counts.js';
 import type { Provider } from '../../shared/domain/types.js';
 import {
   type EventPublisher,
@@ -49,9 +49,10 @@ const image = (raw: Record<string, unknown> | undefined) =>
     : undefined;
 
 /**
- * Reacts to every table change: publishes the events it implies, keeps the
- * and wakes parked tickets when capacity frees. Each step is idempotent, so a
- * replayed record does no harm; counting is done once per batch (countBatch).
+ * Reacts to every table change: publishes the events it implies and sends
+ * webhooks. Each step is idempotent, so a replayed record does no harm;
+ * counters (and the capacity tickets give back) are applied once per batch
+ * (countBatch), and parked tickets are woken after that (wakeForFreedCapacity).
  */
 async function processRecord(record: DynamoDBRecord): Promise<void> {
   const oldImage = image(record.dynamodb?.OldImage);
@@ -64,12 +65,6 @@ async function processRecord(record: DynamoDBRecord): Promise<void> {
     await enqueueWebhooks(ctx, before, after);
     if (after.status === 'parked' && before?.status !== 'parked')
       metrics.addMetric('TicketsParked', MetricUnit.Count, 1);
-    const freed = before && holdsCapacity(before) && !holdsCapacity(after);
-    if (freed && before.providerId) {
-      const provider = await getProvider(ctx.table, before.providerId);
-      // A ticket of several effort units frees room for as many small ones.
-      await wakeParkedTickets(ctx, WAKE_PER_FREED_SLOT * effortOf(before), provider);
-    }
   }
   // A period's statement is stored once, when the sweeper closes the period.
   if (entity === 'statement' && newImage && !oldImage)
@@ -90,16 +85,51 @@ async function processRecord(record: DynamoDBRecord): Promise<void> {
  * (Lambda retries from there, so the rest is counted then). If counting fails,
  * the whole batch is retried: every other step is idempotent.
  */
+/** The records before the first failed one: what the batch counted. */
+function countedRecords(
+  records: DynamoDBRecord[],
+  failures: DynamoDBBatchResponse['batchItemFailures'],
+): DynamoDBRecord[] {
+  const failed = new Set(failures.map((failure) => failure.itemIdentifier));
+  const firstFailed = records.findIndex((record) => failed.has(record.dynamodb?.SequenceNumber ?? ''));
+  return firstFailed < 0 ? records : records.slice(0, firstFailed);
+}
+
+/**
+ * Work-conserving: once the batch's released capacity is counted, parked
+ * tickets the freed providers may take go back to the router. Best effort: a
+ * failure is logged, not retried (a retry from the middle of a counted run
+ * would count again); the sweeper's parked retry still finds every ticket.
+ */
+async function wakeForFreedCapacity(records: DynamoDBRecord[]): Promise<void> {
+  const ctx = appContext();
+  for (const record of records) {
+    const newImage = image(record.dynamodb?.NewImage);
+    if (newImage?.entity !== 'ticket') continue;
+    const oldImage = image(record.dynamodb?.OldImage);
+    for (const { providerId, units } of capacityReleases(
+      oldImage && ticketFromItem(oldImage),
+      ticketFromItem(newImage),
+    )) {
+      try {
+        const provider = await getProvider(ctx.table, providerId);
+        // A ticket of several effort units frees room for as many small ones.
+        await wakeParkedTickets(ctx, WAKE_PER_FREED_SLOT * units, provider);
+      } catch (error) {
+        logger.warn('waking parked tickets failed; the sweeper retries them', { error, providerId });
+      }
+    }
+  }
+}
+
 async function countBatch(
   records: DynamoDBRecord[],
   failures: DynamoDBBatchResponse['batchItemFailures'],
 ): Promise<DynamoDBBatchResponse['batchItemFailures']> {
-  const failed = new Set(failures.map((failure) => failure.itemIdentifier));
-  const firstFailed = records.findIndex((record) => failed.has(record.dynamodb?.SequenceNumber ?? ''));
   const ctx = appContext();
   const changes: CountedChange[] = [];
   const contracts = new ContractVersionsCache();
-  for (const record of firstFailed < 0 ? records : records.slice(0, firstFailed)) {
+  for (const record of countedRecords(records, failures)) {
     const newImage = image(record.dynamodb?.NewImage);
     if (newImage?.entity !== 'ticket') continue;
     const oldImage = image(record.dynamodb?.OldImage);
@@ -138,5 +168,7 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, 
       context,
       throwOnFullBatchFailure: false,
     });
-    return { batchItemFailures: await countBatch(event.Records, batchItemFailures) };
+    const failures = await countBatch(event.Records, batchItemFailures);
+    await wakeForFreedCapacity(countedRecords(event.Records, failures));
+    return { batchItemFailures: failures };
   });

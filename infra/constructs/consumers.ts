@@ -74,7 +74,10 @@ export class Consumers extends Construct {
         startingPosition: StartingPosition.TRIM_HORIZON,
         batchSize: STREAM.batchSize,
         retryAttempts: STREAM.maxRetries,
-        bisectBatchOnError: true,
+        // No bisection: a retry must start where a batch started or where it reported its first failure,
+        // for counters applied once per batch (a marker per counted run of records) to skip what they
+        // counted. A poison record is found by the partial failures instead.
+        bisectBatchOnError: false,
         reportBatchItemFailures: true,
         // One batch per shard at a time. Within a batch the records are handled side by side (not in
         // order): each step is idempotent and keyed by the change itself, so order does not matter there.

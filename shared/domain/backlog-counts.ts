@@ -2,7 +2,7 @@
 // priority). Pure: the stream consumer applies the deltas once per batch, so the
 // backlog is read from O(skills × priorities) items, never from the tickets.
 import { hourOf } from './metric-counts.js';
-import { isOpen } from './ticket.js';
+import { capacityUnits, isOpen } from './ticket.js';
 import type { Priority, Ticket } from './types.js';
 
 /** Open tickets per creation hour sit beside the counts: the oldest hour with any gives the oldest age. */
@@ -55,4 +55,20 @@ export function oldestOpenHour(counters: Record<string, unknown>): string | unde
     if (oldest === undefined || hour < oldest) oldest = hour;
   }
   return oldest;
+}
+
+/**
+ * Capacity a change gives back, per provider: the effort units the ticket held
+ * there before and no longer does. Taking capacity is checked and written with
+ * the ticket (a transaction); giving it back is a counter the stream consumer
+ * applies once, so a completion is one write.
+ */
+export function capacityReleases(
+  before: Ticket | undefined,
+  after: Ticket,
+): { providerId: string; units: number }[] {
+  if (!before?.providerId) return [];
+  const held = capacityUnits(before);
+  const still = after.providerId === before.providerId ? capacityUnits(after) : 0;
+  return held > still ? [{ providerId: before.providerId, units: held - still }] : [];
 }

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { capacityUnits, holdsCapacity, isOpen } from '../domain/ticket.js';
+import type { CounterIncrement } from '../domain/metric-counts.js';
 import type { RoutingExplanation, Ticket } from '../domain/types.js';
 import { failedConditionIndexes, isConditionFailure } from './dynamo-client.js';
 import {
@@ -191,7 +192,11 @@ const explanationOf = (item: Record<string, unknown>): RoutingExplanation =>
  * that write succeeded, so only the router whose decision stands writes it; a
  * crash in between leaves the previous explanation (or none), never a wrong state.
  */
-export async function putExplanation(table: Table, ticketId: string, routing: RoutingExplanation): Promise<void> {
+export async function putExplanation(
+  table: Table,
+  ticketId: string,
+  routing: RoutingExplanation,
+): Promise<void> {
   await table.db.send(
     new PutCommand({
       TableName: table.name,
@@ -233,8 +238,8 @@ const payloadOf = (item: Record<string, unknown>): unknown =>
   typeof item.payloadJson === 'string' ? JSON.parse(item.payloadJson) : item.payload;
 
 /**
- * `units` (effort units) of a provider's capacity taken — only from an active provider with room for all of
- * them — or given back (negative). DynamoDB conditions cannot add, so more than one unit is taken against
+ * `units` (effort units) of a provider's capacity taken, only from an active provider with room for all of
+ * them. DynamoDB conditions cannot add, so more than one unit is taken against
  * the capacity read from the provider: room means `openItems <= capacity - units`, and the same write
  * requires the capacity to be still that value, so a capacity edit racing the reservation fails it instead
  * of letting it overrun. One unit needs no capacity read: `openItems < capacity`, as always.
@@ -245,17 +250,6 @@ export function capacityChange(
   units: number,
   capacity?: number,
 ): TransactItem {
-  if (units < 0) {
-    return {
-      Update: {
-        TableName: table.name,
-        Key: providerKey(providerId),
-        UpdateExpression: 'ADD openItems :minus',
-        ConditionExpression: 'openItems >= :units',
-        ExpressionAttributeValues: { ':minus': units, ':units': -units },
-      },
-    };
-  }
   const names = { '#status': 'status', '#capacity': 'capacity' };
   if (units === 1) {
     return {
@@ -295,10 +289,25 @@ export interface SaveOptions {
   capacityOf?: (providerId: string) => number | undefined;
 }
 
+/** Units given back to a provider, as a counter change the stream consumer applies once. */
+export const capacityRelease = ({
+  providerId,
+  units,
+}: {
+  providerId: string;
+  units: number;
+}): CounterIncrement => ({
+  key: providerKey(providerId),
+  add: { openItems: -units },
+});
+
 /**
  * Write a ticket's next state on condition that nobody changed it since it
- * was read (`version`), together with the capacity changes that its move
- * implies, all in one transaction.
+ * was read (`version`), together with the capacity it takes (one transaction:
+ * the take is conditioned on room, so capacity is never exceeded). Capacity it
+ * gives back is not written here: the stream consumer applies it once from the
+ * change (capacityReleases), so a completion or release is a single write and
+ * a provider's `openItems` may stay high a moment longer, never too low.
  */
 export async function saveTicket(
   table: Table,
@@ -312,7 +321,7 @@ export async function saveTicket(
     ConditionExpression: 'version = :expected',
     ExpressionAttributeValues: { ':expected': previous.version },
   };
-  const capacity = await capacityChanges(table, previous, next, options);
+  const capacity = await capacityTakes(table, previous, next, options);
   try {
     if (capacity.length === 0) await table.db.send(new PutCommand(put));
     else await table.db.send(new TransactWriteCommand({ TransactItems: [{ Put: put }, ...capacity] }));
@@ -328,30 +337,22 @@ export async function saveTicket(
   }
 }
 
-/** The effort units a move takes from and gives to providers: one update per provider. */
-async function capacityChanges(
+/** The effort units a move takes from providers: one conditional update per provider it takes from. */
+async function capacityTakes(
   table: Table,
   previous: Ticket,
   next: Ticket,
   options: SaveOptions,
 ): Promise<TransactItem[]> {
-  const units = new Map<string, number>();
-  const add = (providerId: string | undefined, delta: number) => {
-    if (providerId && delta !== 0) units.set(providerId, (units.get(providerId) ?? 0) + delta);
-  };
-  add(previous.providerId, -capacityUnits(previous));
-  add(next.providerId, capacityUnits(next));
-  const changes: TransactItem[] = [];
-  for (const [providerId, delta] of units) {
-    if (delta === 0) continue;
-    const capacity =
-      delta > 1
-        ? (options.capacityOf?.(providerId) ?? (await providerCapacity(table, providerId)))
-        : undefined;
-    changes.push(capacityChange(table, providerId, delta, capacity));
-  }
-  // Given back first, then taken: a failed take is reported by its index either way.
-  return changes;
+  if (!next.providerId) return [];
+  const held = previous.providerId === next.providerId ? capacityUnits(previous) : 0;
+  const units = capacityUnits(next) - held;
+  if (units <= 0) return [];
+  const capacity =
+    units > 1
+      ? (options.capacityOf?.(next.providerId) ?? (await providerCapacity(table, next.providerId)))
+      : undefined;
+  return [capacityChange(table, next.providerId, units, capacity)];
 }
 
 async function providerCapacity(table: Table, providerId: string): Promise<number | undefined> {

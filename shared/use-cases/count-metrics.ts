@@ -1,8 +1,9 @@
-import { backlogDeltas } from '../domain/backlog-counts.js';
+import { backlogDeltas, capacityReleases } from '../domain/backlog-counts.js';
 import { metricIncrements } from '../domain/metric-changes.js';
 import { type CounterIncrement, type CountIncrement, mergeIncrements } from '../domain/metric-counts.js';
 import type { Ticket } from '../domain/types.js';
 import { backlogCounter } from '../store/backlog-store.js';
+import { capacityRelease } from '../store/ticket-store.js';
 import { addCountsOnce, countedUpTo, hourlyCounter, MAX_COUNTER_ITEMS } from '../store/metric-store.js';
 import type { AppContext } from './context.js';
 import { ContractVersionsCache, contractKpiIncrements } from './contracts.js';
@@ -14,7 +15,8 @@ export interface ChangeCounters {
 }
 
 /**
- * The counters a ticket change moves: hourly metrics and backlog counts.
+ * The counters a ticket change moves: hourly metrics, backlog counts, the
+ * capacity it gives back to a provider (`openItems`).
  * Other counted views (contract KPIs) append theirs here.
  */
 export async function ticketChangeCounters(
@@ -28,6 +30,7 @@ export async function ticketChangeCounters(
   const counters = [
     ...hourly.map(hourlyCounter),
     ...backlogDeltas(before, after).map(backlogCounter),
+    ...capacityReleases(before, after).map(capacityRelease),
     ...(await contractKpiIncrements(ctx, before, after, contracts)),
   ];
   return { hourly, counters };

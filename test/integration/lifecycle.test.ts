@@ -14,6 +14,7 @@ import {
 import { sweep } from '../../shared/use-cases/sweep.js';
 import { drainRoutingQueue, indexesSettled, TestClock, testContext } from '../fixtures/context.js';
 import { providerInput, uniqueId } from '../fixtures/entities.js';
+import { applyStreamCounters } from '../fixtures/stream-counters.js';
 import { ADMIN, invoke, provider as providerKey, source } from '../fixtures/events.js';
 import { expectAuditClean, givenProvider, givenTicket, routeNow } from '../fixtures/routing.js';
 
@@ -65,6 +66,9 @@ describe('provider work: lease, complete, release, reject', () => {
       'leased',
       'completed',
     ]);
+    // The slot is given back by the stream consumer, from the change.
+    expect((await getProvider(ctx.table, provider.providerId))?.openItems).toBe(1);
+    await applyStreamCounters(ctx);
     expect((await getProvider(ctx.table, provider.providerId))?.openItems).toBe(0);
     await expectAuditClean(ctx);
   });
@@ -231,6 +235,7 @@ describe('timers, failover and cancel', () => {
       ticketId,
       status: 'cancelled',
     });
+    await applyStreamCounters(ctx);
     expect((await getProvider(ctx.table, provider.providerId))?.openItems).toBe(0);
     expect(await cancelTicket(ctx, source(sourceId), ticketId)).toStrictEqual({
       ticketId,
