@@ -202,8 +202,8 @@ const unplaced = (
 
 /** The stored form, keys in a fixed order: id, eligibility, prediction, then score or reasons. */
 function explain(entry: Listed, ticket: RoutableTicket): Candidate {
-  const eligible = isRanked(entry) || entry.eligible;
-  const candidate: Candidate = { providerId: entry.provider.providerId, eligible };
+  if (isRanked(entry)) return explainRanked(entry);
+  const candidate: Candidate = { providerId: entry.provider.providerId, eligible: entry.eligible };
   const { placement } = entry;
   if (placement) {
     if (placement.completionMs !== null) candidate.predictedCompletionAt = isoInstant(placement.completionMs);
@@ -211,15 +211,26 @@ function explain(entry: Listed, ticket: RoutableTicket): Candidate {
     candidate.marginMinutes = Math.round(placement.marginHours * 60);
     candidate.displaces = placement.displaces;
   }
-  if (isRanked(entry)) {
-    candidate.score = round3(entry.score);
-    candidate.factors = roundFactors(entry.factors);
-    // Issue 10: what the cost factor priced, and where the quality factor came from.
-    if (entry.costBasis) candidate.costBasis = { ...entry.costBasis, cost: round3(entry.costBasis.cost) };
-    if (entry.provider.measuredQuality) candidate.qualitySource = entry.provider.measuredQuality.source;
-  } else {
-    candidate.reasons = entry.reason ? [entry.reason] : hardFilterReasons(entry.provider, ticket);
-  }
+  candidate.reasons = entry.reason ? [entry.reason] : hardFilterReasons(entry.provider, ticket);
+  return candidate;
+}
+
+/** A ranked candidate in one literal (same keys, same order): it can meet the due, so it has a completion. */
+function explainRanked(entry: Assessed): Candidate {
+  const { placement } = entry;
+  const candidate: Candidate = {
+    providerId: entry.provider.providerId,
+    eligible: true,
+    predictedCompletionAt: isoInstant(entry.completionMs),
+    workAhead: placement.workAhead,
+    marginMinutes: Math.round(placement.marginHours * 60),
+    displaces: placement.displaces,
+    score: round3(entry.score),
+    factors: roundFactors(entry.factors),
+  };
+  // Issue 10: what the cost factor priced, and where the quality factor came from.
+  if (entry.costBasis) candidate.costBasis = { ...entry.costBasis, cost: round3(entry.costBasis.cost) };
+  if (entry.provider.measuredQuality) candidate.qualitySource = entry.provider.measuredQuality.source;
   return candidate;
 }
 
@@ -293,8 +304,8 @@ function rankTier(
 interface Ineligible {
   /** Ruled out while looking at the providers that have the skill, in provider order. */
   found: Unranked[];
-  /** Ruled out afterwards (cannot meet the due). */
-  after: Unranked[];
+  /** Ruled out afterwards because they cannot meet the due (made into entries only if listed). */
+  late: Assessed[];
 }
 
 interface DecisionParts {
@@ -367,7 +378,8 @@ function firstIneligible(
       first.add(filteredOut(provider));
     }
   }
-  for (const entry of ineligible.after) if (first.wants(entry.provider.providerId)) first.add(entry);
+  for (const entry of ineligible.late)
+    if (first.wants(entry.provider.providerId)) first.add(unplaced(entry, false, 'cannot_meet_due'));
   return first.entries;
 }
 
@@ -441,7 +453,6 @@ export function decideRoute(input: DecisionInput): RoutingDecision {
 
   const shares = sharePool(pool, ticket.skill);
   const tieOf = tieBreaker(work.ticketId);
-  const cannotMeetDue = (entry: Assessed) => unplaced(entry, false, 'cannot_meet_due');
   const tiers = [clean, displacing, overflow].filter((tier) => tier.length > 0);
   if (tiers.length > 0) {
     const ranked = tiers.map((tier) => rankTier(tier, work, shares, policy, tieOf, ticket));
@@ -456,7 +467,7 @@ export function decideRoute(input: DecisionInput): RoutingDecision {
         outcome: 'route',
         reason,
         eligible: ranked.flatMap((tier) => tier.ranked),
-        ineligible: { found, after: late.map(cannotMeetDue) },
+        ineligible: { found, late },
       },
       input,
     );
@@ -472,7 +483,7 @@ export function decideRoute(input: DecisionInput): RoutingDecision {
         outcome: 'park',
         reason: ROUTING_REASONS.waitingForSlot,
         eligible: [],
-        ineligible: { found, after: late.map(cannotMeetDue) },
+        ineligible: { found, late },
       },
       input,
     );
@@ -485,14 +496,14 @@ export function decideRoute(input: DecisionInput): RoutingDecision {
         (a.placement.meanCompletionMs as number) - (b.placement.meanCompletionMs as number) ||
         tieOf(a) - tieOf(b),
     );
-  const neverFinishing = late.filter((entry) => entry.placement.meanCompletionMs === null).map(cannotMeetDue);
+  const neverFinishing = late.filter((entry) => entry.placement.meanCompletionMs === null);
   if (finishing.length > 0) {
     return decision(
       {
         outcome: 'route',
         reason: ROUTING_REASONS.bestEffortLate,
         eligible: finishing.map((entry) => unplaced(entry, true, 'cannot_meet_due')),
-        ineligible: { found, after: neverFinishing },
+        ineligible: { found, late: neverFinishing },
         bestEffortLate: true,
         lost,
       },
@@ -504,7 +515,7 @@ export function decideRoute(input: DecisionInput): RoutingDecision {
       outcome: 'park',
       reason: ROUTING_REASONS.noEligibleProvider,
       eligible: [],
-      ineligible: { found, after: neverFinishing },
+      ineligible: { found, late: neverFinishing },
       lost,
     },
     input,
