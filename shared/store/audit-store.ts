@@ -45,7 +45,7 @@ export async function putAuditEntries(
 }
 
 export type AuditPartition =
-  | { index: 'day'; day: string }
+  | { index: 'day'; day: string; shard: number }
   | { index: 'ticket'; partition: string }
   | { index: 'actor'; partition: string };
 
@@ -56,10 +56,10 @@ export async function queryAuditEntries(
   range: { from: string; to: string },
   limit: number,
   startKey?: Record<string, unknown>,
-): Promise<{ items: AuditEntry[]; next?: Record<string, unknown> }> {
+): Promise<{ items: AuditEntry[]; ids: string[]; next?: Record<string, unknown> }> {
   const [indexName, pkName, skName, partition] =
     where.index === 'day'
-      ? [undefined, 'pk', 'sk', auditDayPartition(where.day)]
+      ? [undefined, 'pk', 'sk', auditDayPartition(where.day, where.shard)]
       : where.index === 'ticket'
         ? ['queue', 'gsi1pk', 'gsi1sk', where.partition]
         : ['by-status', 'gsi3pk', 'gsi3sk', where.partition];
@@ -80,6 +80,8 @@ export async function queryAuditEntries(
       const { at, actor, action, target, requestId } = stripLayout<AuditEntry>(item);
       return { at, actor, action, target, requestId };
     }),
+    /** Each entry's id (its sort key: at#requestId#n), in the same order. */
+    ids: (result.Items ?? []).map((item) => String(item[skName])),
     next: result.LastEvaluatedKey,
   };
 }

@@ -1,7 +1,7 @@
 // Key builders for the single table: every pk/sk and index key is made here,
 // never string-concatenated elsewhere.
 import { sha256Hex } from '../lib/hash.js';
-import { BACKLOG_SHARDS, PARKED_BUCKETS, STATUS_SHARDS, TIMER_BUCKETS } from './layout.js';
+import { AUDIT_DAY_SHARDS, BACKLOG_SHARDS, PARKED_BUCKETS, STATUS_SHARDS, TIMER_BUCKETS } from './layout.js';
 
 export const providerKey = (providerId: string) => ({ pk: `PROVIDER#${providerId}`, sk: 'PROFILE' });
 export const ticketKey = (ticketId: string) => ({ pk: `TICKET#${ticketId}`, sk: 'TICKET' });
@@ -62,9 +62,17 @@ export const statusShard = (ticketId: string) => Number.parseInt(ticketId.slice(
 export const API_KEY_LIST_PARTITION = 'KEYS';
 export const apiKeyIndexKeys = (keyId: string) => ({ gsi3pk: API_KEY_LIST_PARTITION, gsi3sk: keyId });
 
-/** Access audit trail: one partition per UTC day; by ticket on the queue index, by actor on the listing index. */
-export const auditKey = (day: string, entryId: string) => ({ pk: auditDayPartition(day), sk: entryId });
-export const auditDayPartition = (day: string) => `AUDIT#${day}`;
+/**
+ * Access audit trail: each UTC day over a few partitions (a busy day's payload reads would
+ * otherwise all write one key); by ticket on the queue index, by actor on the listing index.
+ */
+export const auditKey = (day: string, entryId: string) => ({
+  pk: auditDayPartition(day, shardOf(entryId, AUDIT_DAY_SHARDS)),
+  sk: entryId,
+});
+/** Shard `AUDIT_DAY_SHARDS` is the unsharded partition of entries written before days were sharded. */
+export const auditDayPartition = (day: string, shard: number) =>
+  shard === AUDIT_DAY_SHARDS ? `AUDIT#${day}` : `AUDIT#${day}#${shard}`;
 export const auditTicketPartition = (ticketId: string) => `AUDIT#TICKET#${ticketId}`;
 export const auditActorPartition = (keyId: string) => `AUDIT#ACTOR#${keyId}`;
 export const auditIndexKeys = (entryId: string, ticketId: string | undefined, keyId: string | null) => ({

@@ -8,6 +8,7 @@ import { openCursor, signCursor } from '../lib/cursor.js';
 import { AppError } from '../lib/errors.js';
 import { type AuditEntry, putAuditEntries, queryAuditEntries } from '../store/audit-store.js';
 import { auditActorPartition, auditTicketPartition } from '../store/keys.js';
+import { AUDIT_DAY_SHARDS } from '../store/layout.js';
 import { startKeySchema } from './list-tickets.js';
 import { type AppContext, isoNow } from './context.js';
 
@@ -17,6 +18,8 @@ export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
 /** A query over every entry walks day by day; longer windows need ticketId or actor. */
 export const MAX_AUDIT_WINDOW_DAYS = 366;
 const MAX_QUERIES_PER_PAGE = 10;
+/** Day pages one request reads (each a query per partition of the day). */
+const MAX_DAY_PAGES = 3;
 const DAY_MS = 86_400_000;
 
 export interface AccessRecord {
@@ -42,8 +45,9 @@ export async function recordAccess(
 const cursorSchema = z.strictObject({
   /** The window of the first page, kept so later pages read the same one. */
   w: z.tuple([z.iso.datetime(), z.iso.datetime()]),
-  /** The day being read, when walking days. */
+  /** The day being read, when walking days, and the last entry id answered of it. */
   d: z.iso.date().optional(),
+  a: z.string().min(1).max(512).optional(),
   k: startKeySchema.optional(),
 });
 
@@ -52,8 +56,10 @@ const nextDay = (day: string) =>
   new Date(Date.parse(`${day}T00:00:00.000Z`) + DAY_MS).toISOString().slice(0, 10);
 
 /**
- * Entries oldest first between `from` and `to` (default: the last 24 hours;
- * with a ticketId or actor, from the beginning), by ticket, by actor or all.
+ * Entries between `from` and `to` (default: the last 24 hours; with a ticketId
+ * or actor, from the beginning), by ticket, by actor or all. By ticket or actor
+ * oldest first; all entries day by day, each day's partitions in turn (oldest
+ * first within each).
  */
 export async function readAuditTrail(ctx: AppContext, query: AuditQuery) {
   const scope = JSON.stringify([
@@ -89,12 +95,27 @@ export async function readAuditTrail(ctx: AppContext, query: AuditQuery) {
   };
   const items: AuditEntry[] = [];
   let done = false;
+  if (!narrowed) {
+    // All entries: day by day, each day's partitions read side by side and merged, oldest first.
+    for (let days = 0; days < MAX_DAY_PAGES && items.length < query.limit && !done; days++) {
+      const day = position.d ?? dayOf(from);
+      const page = await dayPage(
+        ctx,
+        day,
+        { from: position.a ? `${position.a}\u0000` : from, to },
+        query.limit - items.length,
+      );
+      items.push(...page.items);
+      if (page.last) position = { w: [from, to], d: day, a: page.last };
+      else if (day < dayOf(to)) position = { w: [from, to], d: nextDay(day) };
+      else done = true;
+    }
+    return { items, cursor: done ? undefined : signCursor(ctx.cursorSecret, scope, position) };
+  }
   for (let queries = 0; queries < MAX_QUERIES_PER_PAGE && items.length < query.limit && !done; queries++) {
     const where = query.ticketId
       ? ({ index: 'ticket', partition: auditTicketPartition(query.ticketId) } as const)
-      : query.actor
-        ? ({ index: 'actor', partition: auditActorPartition(query.actor) } as const)
-        : ({ index: 'day', day: position.d ?? dayOf(from) } as const);
+      : ({ index: 'actor', partition: auditActorPartition(query.actor ?? '') } as const);
     const page = await queryAuditEntries(
       ctx.table,
       where,
@@ -106,9 +127,30 @@ export async function readAuditTrail(ctx: AppContext, query: AuditQuery) {
       ...page.items.filter((entry) => !query.actor || !query.ticketId || entry.actor.keyId === query.actor),
     );
     if (page.next) position = { ...position, k: page.next as z.infer<typeof cursorSchema>['k'] };
-    else if (where.index === 'day' && where.day < dayOf(to))
-      position = { w: [from, to], d: nextDay(where.day) };
     else done = true;
   }
   return { items, cursor: done ? undefined : signCursor(ctx.cursorSecret, scope, position) };
+}
+
+/**
+ * Up to `limit` entries of one day in [from, to], oldest first, merged from the
+ * day's partitions; `last` is the id of the last one when the day has more.
+ */
+async function dayPage(
+  ctx: AppContext,
+  day: string,
+  range: { from: string; to: string },
+  limit: number,
+): Promise<{ items: AuditEntry[]; last?: string }> {
+  const pages = await Promise.all(
+    Array.from({ length: AUDIT_DAY_SHARDS + 1 }, (_, shard) =>
+      queryAuditEntries(ctx.table, { index: 'day', day, shard }, range, limit),
+    ),
+  );
+  const merged = pages
+    .flatMap((page) => page.items.map((entry, index) => ({ entry, id: page.ids[index] as string })))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const more = merged.length > limit || pages.some((page) => page.next);
+  const taken = merged.slice(0, limit);
+  return { items: taken.map(({ entry }) => entry), last: more ? taken.at(-1)?.id : undefined };
 }
