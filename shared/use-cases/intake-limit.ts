@@ -13,6 +13,15 @@ const SLICES_PER_LIMIT = 10;
 
 /** What this instance holds of each scope's current second. Unspent budget lapses with its second. */
 const held = new Map<string, { second: number; left: number }>();
+/** A slice being taken from the table per scope: concurrent requests wait for it instead of taking their own. */
+const taking = new Map<string, Promise<boolean>>();
+
+function spend(scope: string, second: number, count: number): boolean {
+  const mine = held.get(scope);
+  if (mine?.second !== second || mine.left < count) return false;
+  mine.left -= count;
+  return true;
+}
 
 /**
  * Takes `count` from a scope's budget for this second: from the slice this
@@ -22,19 +31,31 @@ const held = new Map<string, { second: number; left: number }>();
  */
 async function take(table: Table, scope: string, count: number, limit: number, nowMs: number) {
   const second = Math.floor(nowMs / 1000);
-  const mine = held.get(scope);
-  if (mine?.second === second && mine.left >= count) {
-    mine.left -= count;
-    return true;
+  for (;;) {
+    if (spend(scope, second, count)) return true;
+    const pending = taking.get(scope);
+    if (!pending) break;
+    // Another request of this instance is taking a slice: share it if it has room.
+    await pending;
   }
   const slice = Math.min(limit, Math.max(count, Math.ceil(limit / SLICES_PER_LIMIT)));
-  for (const size of slice > count ? [slice, count] : [count]) {
-    if (await takeFromWindow(table, scope, size, limit, nowMs)) {
-      held.set(scope, { second, left: size - count });
-      return true;
+  const fetch = (async () => {
+    for (const size of slice > count ? [slice, count] : [count]) {
+      if (await takeFromWindow(table, scope, size, limit, nowMs)) {
+        const mine = held.get(scope);
+        // Its own count first, the rest beside what is left of the same second for the requests waiting.
+        held.set(scope, { second, left: (mine?.second === second ? mine.left : 0) + size - count });
+        return true;
+      }
     }
+    return false;
+  })();
+  taking.set(scope, fetch);
+  try {
+    return await fetch;
+  } finally {
+    if (taking.get(scope) === fetch) taking.delete(scope);
   }
-  return false;
 }
 
 export async function admitIntake(ctx: AppContext, sourceId: string, tickets: number): Promise<void> {
