@@ -69,18 +69,23 @@ export async function admitIntake(ctx: AppContext, sourceId: string, tickets: nu
       retryAfter,
     );
   }
-  // A shard this instance holds budget of, else a random one.
+  // A shard this instance holds budget of first, then the others from a random one: the cap is
+  // refused only when no shard has room (a full shard alone says little about the whole).
   const second = Math.floor(nowMs / 1000);
-  const heldShard = Array.from({ length: GLOBAL_SHARDS }, (_, index) => index).find((index) => {
+  const start = Math.floor(Math.random() * GLOBAL_SHARDS);
+  const shards = Array.from({ length: GLOBAL_SHARDS }, (_, index) => (start + index) % GLOBAL_SHARDS);
+  const heldShard = shards.find((index) => {
     const mine = held.get(`intake#${index}`);
     return mine?.second === second && mine.left >= tickets;
   });
-  const shard = heldShard ?? Math.floor(Math.random() * GLOBAL_SHARDS);
   const perShard = Math.ceil(limits.globalPerSecond / GLOBAL_SHARDS);
-  if (!(await take(ctx.table, `intake#${shard}`, tickets, perShard, nowMs))) {
-    throw new ThrottledError(
-      `intake is over the cap of ${limits.globalPerSecond} tickets per second; retry shortly`,
-      retryAfter,
-    );
+  const order =
+    heldShard === undefined ? shards : [heldShard, ...shards.filter((shard) => shard !== heldShard)];
+  for (const shard of order) {
+    if (await take(ctx.table, `intake#${shard}`, tickets, perShard, nowMs)) return;
   }
+  throw new ThrottledError(
+    `intake is over the cap of ${limits.globalPerSecond} tickets per second; retry shortly`,
+    retryAfter,
+  );
 }
