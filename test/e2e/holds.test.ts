@@ -263,6 +263,45 @@ describe('holds, escalation and transfer through npm start', () => {
     await audit();
   });
 
+  it('effort units: a 3-unit ticket waits for room a 3-unit one holds; a 6-unit one is too large', async () => {
+    await api(platform, 'PUT', '/v1/providers/claims-co', { body: provider({ claims: 3 }, { capacity: 5 }) });
+    keys['claims-co'] = (await api(platform, 'POST', '/v1/providers/claims-co/keys')).body.apiKey;
+    const first = await submit({ skill: 'claims', effort: 3, priority: 'P4' });
+    const token = await lease('claims-co', first);
+    expect((await ticket(first)).effort).toBe(3);
+    const second = await submit({ skill: 'claims', effort: 3, priority: 'P4' });
+    const waiting = await waitFor(
+      () => ticket(second),
+      (t) => t.status === 'parked',
+      'the second ticket to wait for room',
+    );
+    expect(waiting.status).toBe('parked');
+    const tooLarge = await submit({ skill: 'claims', effort: 6, priority: 'P4' });
+    const parked = await waitFor(
+      () => api(platform, 'GET', `/v1/tickets/${tooLarge}`).then((r) => r.body),
+      (t) => t.status === 'parked',
+      'the 6-unit ticket parked',
+    );
+    expect(
+      parked.routing.candidates.find((c: { providerId: string }) => c.providerId === 'claims-co').reasons,
+    ).toStrictEqual(['too_large']);
+    const providers = (await api(platform, 'GET', '/v1/providers')).body.items;
+    expect(providers.find((p: { providerId: string }) => p.providerId === 'claims-co').openItems).toBe(3);
+    await api(platform, 'POST', `/v1/tickets/${first}/complete`, {
+      key: keys['claims-co'],
+      body: { leaseToken: token },
+    });
+    // The freed units wake it (or its retry finds them): queued at claims-co with its 3 units.
+    await waitFor(
+      () => ticket(second),
+      (t) => t.status === 'queued',
+      'the second ticket routed once room frees',
+      30,
+    );
+    await audit();
+    await api(platform, 'POST', `/v1/tickets/${tooLarge}/cancel`, { key: sourceKey, body: {} });
+  });
+
   it('the dashboard shows a held ticket, the hold rate and what the new codes mean', async () => {
     const id = await submit({ skill: 'billing', externalId: 'HOLD-DASH' });
     const leaseToken = await lease('tier1', id);
