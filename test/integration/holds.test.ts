@@ -10,6 +10,7 @@ import { escalateTicket, transferTicket } from '../../shared/use-cases/escalatio
 import { holdTicket, resumeTicket } from '../../shared/use-cases/holds.js';
 import { completeTicket, leaseTickets } from '../../shared/use-cases/provider-work.js';
 import { sweep } from '../../shared/use-cases/sweep.js';
+import { applyStreamCounters } from '../fixtures/stream-counters.js';
 import { drainRoutingQueue, TestClock, testContext } from '../fixtures/context.js';
 import { uniqueId } from '../fixtures/entities.js';
 import { ADMIN, invoke, provider as providerKey, source } from '../fixtures/events.js';
@@ -31,7 +32,11 @@ async function leasedTicket(overrides: Partial<ProviderInput> = {}, capacity = 5
   return { provider, skill, sourceId, ticketId, leaseToken: item.leaseToken };
 }
 
-const openItems = async (providerId: string) => (await getProvider(ctx.table, providerId))?.openItems;
+/** A provider's open units once the capacity given back so far is counted (the stream consumer's job). */
+const openItems = async (providerId: string) => {
+  await applyStreamCounters(ctx);
+  return (await getProvider(ctx.table, providerId))?.openItems;
+};
 
 describe('holds: the provider keeps the ticket, the SLA clock stops', () => {
   beforeEach(async () => {
