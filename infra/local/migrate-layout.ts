@@ -8,12 +8,12 @@ import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { backlogDeltas } from '../../shared/domain/backlog-counts.js';
 import { mergeIncrements } from '../../shared/domain/metric-counts.js';
-import { backlogCounter } from '../../shared/store/backlog-store.js';
+import { backlogCounter, listBacklogGroups } from '../../shared/store/backlog-store.js';
 import { createDocumentClient } from '../../shared/store/dynamo-client.js';
 import { putExplanation, ticketFromItem, ticketItem } from '../../shared/store/ticket-store.js';
 
-/** Today's layout: tickets compressed, one index entry each, backlog counters. */
-export const TICKET_LAYOUT_VERSION = 2;
+/** Today's layout: tickets compressed, one index entry each, explanations apart, backlog counters per group. */
+export const TICKET_LAYOUT_VERSION = 3;
 const MARKER = { pk: 'CONFIG#layout', sk: 'CONFIG' };
 
 /** Rewrites the tickets of an older layout; returns how many it rewrote (0 when the layout is current). */
@@ -27,7 +27,7 @@ export async function migrateTicketLayout(client: DynamoDBClient, tableName: str
   do {
     const page = await db.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey }));
     for (const item of page.Items ?? []) {
-      if (String(item.pk).startsWith('BACKLOG#')) {
+      if (String(item.pk).startsWith('BACKLOG#') || String(item.pk) === 'DIRECTORY#backlog') {
         await db.send(new DeleteCommand({ TableName: tableName, Key: { pk: item.pk, sk: item.sk } }));
         continue;
       }
@@ -40,8 +40,10 @@ export async function migrateTicketLayout(client: DynamoDBClient, tableName: str
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
-  for (const { key, set, add } of mergeIncrements(backlog))
+  const groups = mergeIncrements(backlog);
+  for (const { key, set, add } of groups)
     await db.send(new PutCommand({ TableName: tableName, Item: { ...key, ...set, ...add } }));
+  await listBacklogGroups({ db, name: tableName }, groups);
   await db.send(
     new PutCommand({
       TableName: tableName,

@@ -1,9 +1,13 @@
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  GetCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { type BacklogDelta, OPEN_HOUR_PREFIX } from '../domain/backlog-counts.js';
 import type { CounterIncrement } from '../domain/metric-counts.js';
 import { isConditionFailure } from './dynamo-client.js';
-import { backlogKey, backlogPartition } from './keys.js';
-import { BACKLOG_SHARDS } from './layout.js';
+import { backlogDirectoryKey, backlogKey } from './keys.js';
 import type { Table } from './table.js';
 
 export interface BacklogGroup {
@@ -18,30 +22,57 @@ export const backlogCounter = ({ skill, priority, add }: BacklogDelta): CounterI
   add,
 });
 
-/** Every backlog group: one query per shard, O(skills × priorities) items. */
+/** Every backlog group, from the directory of groups: O(skills × priorities) items, read consistently. */
 export async function readBacklog(table: Table): Promise<BacklogGroup[]> {
+  const directory = await table.db.send(
+    new GetCommand({ TableName: table.name, Key: backlogDirectoryKey(), ConsistentRead: true }),
+  );
+  const partitions = [...((directory.Item?.groups as Set<string> | undefined) ?? [])];
   const groups: BacklogGroup[] = [];
-  for (let shard = 0; shard < BACKLOG_SHARDS; shard++) {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await table.db.send(
-        new QueryCommand({
-          TableName: table.name,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': backlogPartition(shard) },
-          ExclusiveStartKey: startKey,
-        }),
+  for (let start = 0; start < partitions.length; start += 100) {
+    let keys: Record<string, unknown>[] | undefined = partitions
+      .slice(start, start + 100)
+      .map((pk) => ({ pk, sk: 'GROUP' }));
+    while (keys?.length) {
+      const page: BatchGetCommandOutput = await table.db.send(
+        new BatchGetCommand({ RequestItems: { [table.name]: { Keys: keys, ConsistentRead: true } } }),
       );
-      for (const item of page.Items ?? []) {
+      for (const item of page.Responses?.[table.name] ?? []) {
         const { pk: _pk, sk: _sk, entity: _entity, skill, priority, ...rest } = item;
         const counters: Record<string, number> = Object.create(null);
         for (const [name, value] of Object.entries(rest)) counters[name] = Number(value);
         groups.push({ skill: String(skill), priority: String(priority), counters });
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+      keys = page.UnprocessedKeys?.[table.name]?.Keys;
+    }
   }
   return groups;
+}
+
+/** Groups this instance has put in the directory: a new group is added once, not on every batch. */
+const listed = new Set<string>();
+
+/** Adds the groups of these counter items to the directory (before they are counted, so none is missed). */
+export async function listBacklogGroups(
+  table: Table,
+  increments: readonly CounterIncrement[],
+): Promise<void> {
+  const fresh = [
+    ...new Set(
+      increments.map(({ key }) => key.pk).filter((pk) => pk.startsWith('BACKLOG#') && !listed.has(pk)),
+    ),
+  ];
+  if (!fresh.length) return;
+  await table.db.send(
+    new UpdateCommand({
+      TableName: table.name,
+      Key: backlogDirectoryKey(),
+      UpdateExpression: 'ADD #groups :groups SET entity = :entity',
+      ExpressionAttributeNames: { '#groups': 'groups' },
+      ExpressionAttributeValues: { ':groups': new Set(fresh), ':entity': 'directory' },
+    }),
+  );
+  for (const pk of fresh) listed.add(pk);
 }
 
 /**

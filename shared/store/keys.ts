@@ -1,7 +1,7 @@
 // Key builders for the single table: every pk/sk and index key is made here,
 // never string-concatenated elsewhere.
 import { sha256Hex } from '../lib/hash.js';
-import { AUDIT_DAY_SHARDS, BACKLOG_SHARDS, PARKED_BUCKETS, STATUS_SHARDS, TIMER_BUCKETS } from './layout.js';
+import { AUDIT_DAY_SHARDS, PARKED_BUCKETS, STATUS_SHARDS, TIMER_BUCKETS } from './layout.js';
 
 export const providerKey = (providerId: string) => ({ pk: `PROVIDER#${providerId}`, sk: 'PROFILE' });
 export const ticketKey = (ticketId: string) => ({ pk: `TICKET#${ticketId}`, sk: 'TICKET' });
@@ -96,12 +96,15 @@ export const webhookDeliveryKey = (webhookId: string, at: string, eventId: strin
 export const shardOf = (value: string, shards: number) =>
   Number.parseInt(sha256Hex(value).slice(0, 8), 16) % shards;
 
-/** Backlog counters, one item per skill and priority, spread over a few partitions (one query each reads them). */
-export const backlogPartition = (shard: number) => `BACKLOG#${shard}`;
+/**
+ * Backlog counters, one item per skill and priority, each its own partition (every stream batch
+ * writes the groups it touched); the directory lists the groups, so a read is O(groups).
+ */
 export const backlogKey = (skill: string, priority: string) => ({
-  pk: backlogPartition(shardOf(`${skill}\u0000${priority}`, BACKLOG_SHARDS)),
-  sk: `GROUP#${priority}#${skill}`,
+  pk: `BACKLOG#${sha256Hex(`${skill}\u0000${priority}`).slice(0, 16)}`,
+  sk: 'GROUP',
 });
+export const backlogDirectoryKey = () => ({ pk: 'DIRECTORY#backlog', sk: 'DIRECTORY' });
 
 /** Provider contracts (issue 10): every version of one provider's contract in its own partition, plus a head. */
 export const contractPartition = (providerId: string) => `CONTRACT#${providerId}`;

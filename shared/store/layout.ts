@@ -37,6 +37,3 @@ export const INDEXED_TICKET_FIELDS = [
   'nextCheckAt',
   'hold',
 ] as const;
-
-/** Partitions the backlog counters are spread over: each batch of changes writes a few of them. */
-export const BACKLOG_SHARDS = 4;

@@ -2,7 +2,7 @@ import { backlogDeltas, capacityReleases } from '../domain/backlog-counts.js';
 import { metricIncrements } from '../domain/metric-changes.js';
 import { type CounterIncrement, type CountIncrement, mergeIncrements } from '../domain/metric-counts.js';
 import type { Ticket } from '../domain/types.js';
-import { backlogCounter } from '../store/backlog-store.js';
+import { backlogCounter, listBacklogGroups } from '../store/backlog-store.js';
 import { capacityRelease } from '../store/ticket-store.js';
 import { addCountsOnce, countedUpTo, hourlyCounter, MAX_COUNTER_ITEMS } from '../store/metric-store.js';
 import type { AppContext } from './context.js';
@@ -68,6 +68,7 @@ export async function countChangesOnce(
     }
     const first = changes[start] as CountedChange;
     const last = changes[end - 1] as CountedChange;
+    await listBacklogGroups(ctx.table, merged);
     const outcome = await addCountsOnce(ctx.table, first.eventId, merged, ctx.now(), last.sequence);
     if (outcome !== 'already_counted') {
       counted.push(...changes.slice(start, end));
