@@ -10,7 +10,7 @@ export const TIMER_BUCKETS = 16;
 /** Hash buckets of parked tickets: a freed slot reads them all to wake the ones it may take. */
 export const PARKED_BUCKETS = 4;
 /** Partitions of each day of the access audit trail (one entry per payload read). */
-export const AUDIT_DAY_SHARDS = 8;
+export const AUDIT_DAY_SHARDS = 16;
 /** Shards of each closed status in the status index. */
 export const STATUS_SHARDS = 16;
 
