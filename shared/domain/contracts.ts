@@ -37,6 +37,12 @@ const kpiSchema = z
     /** sla_attainment only: measured over this priority and/or skill. */
     priority: z.enum(PRIORITIES).optional(),
     skill: skillSelector.optional(),
+    /**
+     * sla_attainment only: measured on the tickets of this SLA policy and/or on this target of their SLA
+     * (default resolution). Named `slaTarget`: `target` is the KPI's standard.
+     */
+    policyId: z.string().min(1).max(128).optional(),
+    slaTarget: z.enum(['pickup', 'firstResponse', 'resolution']).optional(),
     /** The standard is met at or above `target`, or at or below `max`. */
     target: boundedNumber(0, 100_000, 6).optional(),
     max: boundedNumber(0, 100_000, 6).optional(),
@@ -50,8 +56,16 @@ const kpiSchema = z
   .superRefine((kpi, ctx) => {
     if ((kpi.target === undefined) === (kpi.max === undefined))
       ctx.addIssue({ code: 'custom', message: 'exactly one of target (at least) or max (at most)' });
-    if ((kpi.priority || kpi.skill) && kpi.metric !== 'sla_attainment')
-      ctx.addIssue({ code: 'custom', message: 'priority and skill select sla_attainment only' });
+    if ((kpi.priority || kpi.skill || kpi.policyId || kpi.slaTarget) && kpi.metric !== 'sla_attainment')
+      ctx.addIssue({
+        code: 'custom',
+        message: 'priority, skill, policyId and slaTarget select sla_attainment only',
+      });
+    if ((kpi.policyId || kpi.slaTarget) && (kpi.priority || kpi.skill))
+      ctx.addIssue({
+        code: 'custom',
+        message: 'an SLA policy or target is measured over all priorities and skills of its tickets',
+      });
     const standard = kpi.target ?? kpi.max ?? 0;
     if (RATIO_METRICS.has(kpi.metric) && standard > 1)
       ctx.addIssue({ code: 'custom', message: `${kpi.metric} is a ratio: its standard is 0 to 1` });

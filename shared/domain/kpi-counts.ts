@@ -5,7 +5,7 @@
 import { breachPenaltyMinor, type ContractVersion, monthOf, priceMinor } from './contracts.js';
 import type { CounterIncrement } from './metric-counts.js';
 import { MICRO } from './money.js';
-import type { Ticket } from './types.js';
+import type { SlaTargetName, Ticket } from './types.js';
 
 /**
  * Counters of one provider and local month (flat attribute names: DynamoDB's ADD cannot create nested maps).
@@ -39,6 +39,10 @@ export const byPriority = (counter: string, priority: string) => `${counter}@${p
 export const bySkill = (counter: string, skill: string) => `${counter}@s:${skill}`;
 export const byPriorityAndSkill = (counter: string, priority: string, skill: string) =>
   `${counter}@${priority}@s:${skill}`;
+
+/** `met@t:pickup`, `met@t:pickup@p:gold`: the SLA outcomes per target, and per policy and target. */
+export const byTarget = (counter: string, target: SlaTargetName, policyId?: string) =>
+  policyId === undefined ? `${counter}@t:${target}` : `${counter}@t:${target}@p:${policyId}`;
 
 /**
  * Handle time (leased → completed) is kept as a histogram, so the median is exact to its bucket: 1-minute
@@ -107,11 +111,17 @@ export function kpiIncrements(
   };
   const rework = (after.reopened ?? 0) > 0;
   const { priority, skill } = after;
+  const policyId = after.sla.policyId ?? 'default';
+  const byTargets = (outcome: 'met' | 'breached', target: SlaTargetName) => ({
+    [byTarget(outcome, target)]: 1,
+    [byTarget(outcome, target, policyId)]: 1,
+  });
   const sla = (outcome: 'met' | 'breached') => ({
     [outcome]: 1,
     [byPriority(outcome, priority)]: 1,
     [bySkill(outcome, skill)]: 1,
     [byPriorityAndSkill(outcome, priority, skill)]: 1,
+    ...byTargets(outcome, 'resolution'),
   });
 
   if (after.status === 'queued' && after.providerId && after.attempts > (before?.attempts ?? 0))
@@ -162,6 +172,22 @@ export function kpiIncrements(
       ...sla('breached'),
       [kpiCounter.penaltyMinor]: breachPenaltyMinor(contract, priority),
     }));
+  }
+
+  // Pickup and first response: met when first reported in time, breached once, at the provider holding it.
+  if (!rework) {
+    for (const target of ['pickup', 'firstResponse'] as const) {
+      const [was, is] = [before?.sla.targets?.[target], after.sla.targets?.[target]];
+      if (!is) continue;
+      if (is.metAt && !was?.metAt && !is.breached)
+        count(after.providerId, is.metAt, () => increment(byTargets('met', target)));
+      if (is.breached && !was?.breached) {
+        const at = [...after.history]
+          .reverse()
+          .find((entry) => entry.event === 'sla_breached' && entry.target === target)?.at;
+        count(after.providerId, at ?? after.updatedAt, () => increment(byTargets('breached', target)));
+      }
+    }
   }
 
   // Reopened: counted against the provider that completed it, in that completion's period.

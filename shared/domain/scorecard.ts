@@ -7,6 +7,7 @@ import {
   byPriority,
   byPriorityAndSkill,
   bySkill,
+  byTarget,
   HANDLE_PREFIX,
   kpiCounter,
   type KpiCounters,
@@ -47,13 +48,15 @@ function kpiActual(kpi: Kpi, counters: KpiCounters): Fraction | undefined {
   switch (kpi.metric) {
     case 'sla_attainment': {
       const name = (counter: string) =>
-        kpi.priority && kpi.skill
-          ? byPriorityAndSkill(counter, kpi.priority, kpi.skill)
-          : kpi.priority
-            ? byPriority(counter, kpi.priority)
-            : kpi.skill
-              ? bySkill(counter, kpi.skill)
-              : counter;
+        kpi.policyId || kpi.slaTarget
+          ? byTarget(counter, kpi.slaTarget ?? 'resolution', kpi.policyId)
+          : kpi.priority && kpi.skill
+            ? byPriorityAndSkill(counter, kpi.priority, kpi.skill)
+            : kpi.priority
+              ? byPriority(counter, kpi.priority)
+              : kpi.skill
+                ? bySkill(counter, kpi.skill)
+                : counter;
       const met = get(counters, name(kpiCounter.met));
       return fraction(met, met + get(counters, name(kpiCounter.breached)));
     }

@@ -217,6 +217,70 @@ describe('contract versions', () => {
   });
 });
 
+describe('SLA attainment per policy and target (issue 16 point 7)', () => {
+  const keys = {
+    kpi: (providerId: string, month: string) => ({ pk: `KPI#${providerId}`, sk: month }),
+    quality: (providerId: string, day: string) => ({ pk: `Q#${providerId}`, sk: day }),
+  };
+  const contractOf = () => version(contract(), 1);
+
+  it('counts a pickup met at lease and one met late, per target and per policy, and a KPI reads them', () => {
+    const at = '2026-11-10T15:00:00.000Z';
+    const withPickup = (dueAt: string) => {
+      const received = receivedTicket({ skill: 'billing' });
+      return {
+        ...received,
+        sla: {
+          ...received.sla,
+          policyId: 'gold',
+          targets: {
+            ...received.sla.targets,
+            pickup: { dueAt, atRiskAt: dueAt, seconds: 600, breached: false },
+          },
+        },
+      };
+    };
+    const leasedAt = (ticket: ReturnType<typeof withPickup>) => {
+      const queued = toQueued(
+        ticket,
+        { providerId: 'acme' },
+        { decidedAt: at, providerId: 'acme', reason: 'best score', candidates: [] },
+        false,
+        utc(at) - 60_000,
+      );
+      return [queued, toLeased(queued, 'token', '2026-12-31T00:00:00.000Z', utc(at))] as const;
+    };
+    const counted = [withPickup('2026-11-10T16:00:00.000Z'), withPickup('2026-11-10T14:00:00.000Z')].flatMap(
+      (ticket) => {
+        const [before, after] = leasedAt(ticket);
+        return kpiIncrements(before, after, () => contractOf(), keys);
+      },
+    );
+    const counters = sumCounters(counted.map((increment) => increment.add));
+    expect(counters).toMatchObject({
+      'met@t:pickup': 1,
+      'met@t:pickup@p:gold': 1,
+      'breached@t:pickup': 1,
+      'breached@t:pickup@p:gold': 1,
+    });
+    const kpi = contractInputSchema.parse({
+      ...contract(),
+      kpis: [
+        { id: 'pickup-gold', metric: 'sla_attainment', policyId: 'gold', slaTarget: 'pickup', target: 0.9 },
+      ],
+    }).kpis[0]!;
+    expect(evaluateKpi(kpi, counters, 1_000_000, 2)).toMatchObject({ actual: 0.5, met: false });
+  });
+
+  it('refuses a policy or target on another metric, or beside a priority', () => {
+    for (const kpi of [
+      { id: 'q', metric: 'quality_score', slaTarget: 'pickup', target: 0.8 },
+      { id: 's', metric: 'sla_attainment', policyId: 'gold', priority: 'P1', target: 0.8 },
+    ])
+      expect(contractInputSchema.safeParse({ ...contract(), kpis: [kpi] }).success).toBe(false);
+  });
+});
+
 describe('KPI credits, penalties, the cap and the shortfall', () => {
   const base = { feesMinor: 1_000_000, completed: 400 };
 

@@ -17,6 +17,7 @@ import {
   byPriority,
   bySkill,
   byPriorityAndSkill,
+  byTarget,
   handleBucket,
   handleCounter,
   type KpiCounters,
@@ -218,6 +219,8 @@ function recount(lives: readonly Life[]): KpiCounters {
           byPriority('met', life.priority),
           bySkill('met', life.skill),
           byPriorityAndSkill('met', life.priority, life.skill),
+          byTarget('met', 'resolution'),
+          byTarget('met', 'resolution', 'default'),
         ])
           add(name);
     });
@@ -227,6 +230,8 @@ function recount(lives: readonly Life[]): KpiCounters {
         byPriority('breached', life.priority),
         bySkill('breached', life.skill),
         byPriorityAndSkill('breached', life.priority, life.skill),
+        byTarget('breached', 'resolution'),
+        byTarget('breached', 'resolution', 'default'),
       ])
         add(name);
       const penalty = contractAt('acme', breachAt)!.breachPenalties[life.priority];

@@ -5584,6 +5584,9 @@ export interface components {
         /** @enum {string} */
         priority?: 'P1' | 'P2' | 'P3' | 'P4';
         skill?: string;
+        policyId?: string;
+        /** @enum {string} */
+        slaTarget?: 'pickup' | 'firstResponse' | 'resolution';
         target?: number;
         max?: number;
         /** @default {} */
