@@ -10,10 +10,12 @@ export const handler = httpHandler(
   { body: leaseRequestSchema },
   async (request) => {
     const ctx = appContext();
-    const items = await leaseTickets(ctx, ownProviderId(request), request.body);
+    const access = accessOf(request);
+    // Each ticket keeps who leased it (the trail by ticket); the request is one entry of the trail.
+    const items = await leaseTickets(ctx, ownProviderId(request), request.body, access);
     await recordAccess(
       ctx,
-      accessOf(request),
+      access,
       items.map((item) => ({
         action: 'ticket.payload_read',
         target: `ticket:${item.ticketId}`,

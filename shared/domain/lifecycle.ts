@@ -2,7 +2,15 @@
 // writes it on condition that the ticket is still the one that was read.
 import { meetTarget, pausedSla, type TicketSla } from './sla.js';
 import { nextCheckAt, withEvent } from './ticket.js';
-import type { HoldReason, Priority, RoutingExplanation, SlaTargetName, Ticket, TicketHold } from './types.js';
+import type {
+  HoldReason,
+  Priority,
+  RoutingExplanation,
+  SlaTargetName,
+  Ticket,
+  TicketAccess,
+  TicketHold,
+} from './types.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -58,6 +66,8 @@ export function toLeased(
   leaseTokenHash: string,
   leaseExpiresAt: string,
   nowMs: number,
+  /** Who leases it, by which request (the access audit trail). */
+  access?: Omit<TicketAccess, 'at'>,
 ): Ticket {
   const at = iso(nowMs);
   // Pickup is met at the first lease.
@@ -69,6 +79,7 @@ export function toLeased(
       leaseExpiresAt,
       leasedAt: at,
       sla: meetTarget(ticket, 'pickup', nowMs),
+      ...(access ? { accessLog: [...(ticket.accessLog ?? []), { at, ...access }] } : {}),
     },
     { at, event: 'leased', providerId: ticket.providerId },
   );

@@ -206,6 +206,17 @@ export interface Ticket extends RoutableTicket {
   /** The next instant the sweeper must look at this ticket. */
   nextCheckAt?: string;
   updatedAt: string;
+  /**
+   * Who was handed the ticket (and its payload) by a lease, and by which request: the access audit
+   * trail by ticket, kept with the ticket in the lease's own write (never trimmed, never shown in views).
+   */
+  accessLog?: TicketAccess[];
+}
+
+export interface TicketAccess {
+  at: string;
+  actor: { keyId: string | null; role: Role; ownerId: string | null };
+  requestId: string;
 }
 
 export type Role = 'admin' | 'source' | 'provider';

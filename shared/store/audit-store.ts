@@ -13,17 +13,29 @@ export interface AuditEntry {
   requestId: string;
 }
 
-/** Entries kept as items: one partition per UTC day, and indexed by ticket and by actor. */
+/**
+ * Entries kept as items: one partition per UTC day (sharded), and indexed by actor. The tickets one
+ * request read are one item listing them (`targets`): each ticket also keeps its own reads (its
+ * `accessLog`, written with the lease), which is the trail by ticket.
+ */
 export async function putAuditEntries(
   table: Table,
   entries: (AuditEntry & { ticketId?: string })[],
   retentionDays: number,
 ): Promise<void> {
-  const items = entries.map(({ ticketId, ...entry }, index) => {
+  const ticketReads = entries.filter((entry) => entry.ticketId);
+  const stored: (AuditEntry & { targets?: string[] })[] = [
+    ...entries.filter((entry) => !entry.ticketId).map(({ ticketId: _ticketId, ...entry }) => entry),
+    ...[...Map.groupBy(ticketReads, (entry) => entry.action)].map(([, group]) => {
+      const { ticketId: _ticketId, ...first } = group[0] as AuditEntry & { ticketId?: string };
+      return { ...first, target: `tickets:${group.length}`, targets: group.map((entry) => entry.target) };
+    }),
+  ];
+  const items = stored.map((entry, index) => {
     const entryId = `${entry.at}#${entry.requestId}#${index}`;
     return {
       ...auditKey(entry.at.slice(0, 10), entryId),
-      ...auditIndexKeys(entryId, ticketId, entry.actor.keyId),
+      ...auditIndexKeys(entryId, undefined, entry.actor.keyId),
       entity: 'audit',
       ...entry,
       expiresAt: Math.floor(Date.parse(entry.at) / 1000) + retentionDays * 86_400,
@@ -75,13 +87,20 @@ export async function queryAuditEntries(
       ExclusiveStartKey: startKey,
     }),
   );
+  // An item listing the tickets one request read stands for one entry per ticket.
+  const expanded = (result.Items ?? []).flatMap((item) => {
+    const { at, actor, action, target, requestId, targets } = stripLayout<
+      AuditEntry & { targets?: string[] }
+    >(item);
+    return (targets ?? [target]).map((each) => ({
+      entry: { at, actor, action, target: each, requestId },
+      id: String(item[skName]),
+    }));
+  });
   return {
-    items: (result.Items ?? []).map((item) => {
-      const { at, actor, action, target, requestId } = stripLayout<AuditEntry>(item);
-      return { at, actor, action, target, requestId };
-    }),
-    /** Each entry's id (its sort key: at#requestId#n), in the same order. */
-    ids: (result.Items ?? []).map((item) => String(item[skName])),
+    items: expanded.map(({ entry }) => entry),
+    /** Each entry's id (its item's sort key: at#requestId#n), in the same order. */
+    ids: expanded.map(({ id }) => id),
     next: result.LastEvaluatedKey,
   };
 }

@@ -9,6 +9,7 @@ import { AppError } from '../lib/errors.js';
 import { type AuditEntry, putAuditEntries, queryAuditEntries } from '../store/audit-store.js';
 import { auditActorPartition, auditTicketPartition } from '../store/keys.js';
 import { AUDIT_DAY_SHARDS } from '../store/layout.js';
+import { getTicket } from '../store/ticket-store.js';
 import { startKeySchema } from './list-tickets.js';
 import { type AppContext, isoNow } from './context.js';
 
@@ -48,6 +49,8 @@ const cursorSchema = z.strictObject({
   /** The day being read, when walking days, and the last entry id answered of it. */
   d: z.iso.date().optional(),
   a: z.string().min(1).max(512).optional(),
+  /** By ticket: how many entries earlier pages answered. */
+  o: z.number().int().min(0).max(1_000_000).optional(),
   k: startKeySchema.optional(),
 });
 
@@ -112,10 +115,20 @@ export async function readAuditTrail(ctx: AppContext, query: AuditQuery) {
     }
     return { items, cursor: done ? undefined : signCursor(ctx.cursorSecret, scope, position) };
   }
+  if (query.ticketId) {
+    // By ticket: the reads the ticket itself keeps, and entries of the older one-per-ticket form.
+    const all = (await ticketTrail(ctx, query.ticketId))
+      .filter((entry) => entry.at >= from && entry.at <= to)
+      .filter((entry) => !query.actor || entry.actor.keyId === query.actor);
+    const offset = position.o ?? 0;
+    const next = offset + query.limit;
+    return {
+      items: all.slice(offset, next),
+      cursor: next < all.length ? signCursor(ctx.cursorSecret, scope, { ...position, o: next }) : undefined,
+    };
+  }
   for (let queries = 0; queries < MAX_QUERIES_PER_PAGE && items.length < query.limit && !done; queries++) {
-    const where = query.ticketId
-      ? ({ index: 'ticket', partition: auditTicketPartition(query.ticketId) } as const)
-      : ({ index: 'actor', partition: auditActorPartition(query.actor ?? '') } as const);
+    const where = { index: 'actor', partition: auditActorPartition(query.actor ?? '') } as const;
     const page = await queryAuditEntries(
       ctx.table,
       where,
@@ -123,13 +136,37 @@ export async function readAuditTrail(ctx: AppContext, query: AuditQuery) {
       query.limit - items.length,
       position.k,
     );
-    items.push(
-      ...page.items.filter((entry) => !query.actor || !query.ticketId || entry.actor.keyId === query.actor),
-    );
+    items.push(...page.items);
     if (page.next) position = { ...position, k: page.next as z.infer<typeof cursorSchema>['k'] };
     else done = true;
   }
   return { items, cursor: done ? undefined : signCursor(ctx.cursorSecret, scope, position) };
+}
+
+/** Every access of one ticket, oldest first: its own log, and entries of the older one-per-ticket form. */
+async function ticketTrail(ctx: AppContext, ticketId: string): Promise<AuditEntry[]> {
+  const ticket = /^[0-9a-f]{32}$/.test(ticketId) ? await getTicket(ctx.table, ticketId) : undefined;
+  const kept: AuditEntry[] = (ticket?.accessLog ?? []).map(({ at, actor, requestId }) => ({
+    at,
+    actor,
+    action: 'ticket.payload_read',
+    target: `ticket:${ticketId}`,
+    requestId,
+  }));
+  const earlier: AuditEntry[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await queryAuditEntries(
+      ctx.table,
+      { index: 'ticket', partition: auditTicketPartition(ticketId) },
+      { from: '1970-01-01T00:00:00.000Z', to: '9999-12-31T23:59:59.999Z' },
+      500,
+      startKey,
+    );
+    earlier.push(...page.items);
+    startKey = page.next;
+  } while (startKey);
+  return [...earlier, ...kept].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 }
 
 /**
@@ -151,6 +188,9 @@ async function dayPage(
     .flatMap((page) => page.items.map((entry, index) => ({ entry, id: page.ids[index] as string })))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const more = merged.length > limit || pages.some((page) => page.next);
-  const taken = merged.slice(0, limit);
+  // Whole items only: the tickets one request read end a page together.
+  let end = Math.min(limit, merged.length);
+  while (end > 0 && end < merged.length && merged[end]?.id === merged[end - 1]?.id) end++;
+  const taken = merged.slice(0, end);
   return { items: taken.map(({ entry }) => entry), last: more ? taken.at(-1)?.id : undefined };
 }

@@ -4,7 +4,7 @@ import { type PlacementSettings, workOrderClock } from '../domain/prediction.js'
 import { pickRebalance, type RebalanceChoice } from '../domain/rebalance.js';
 import { placementSettings } from '../domain/routing.js';
 import { effortOf } from '../domain/ticket.js';
-import type { Principal, Provider, ProviderSnapshot, Ticket } from '../domain/types.js';
+import type { Principal, Provider, ProviderSnapshot, Ticket, TicketAccess } from '../domain/types.js';
 import { inWorkOrder } from '../domain/work-order.js';
 import { conflict, notFound } from '../lib/errors.js';
 import { randomToken, sha256Hex } from '../lib/hash.js';
@@ -41,6 +41,8 @@ export async function leaseTickets(
   ctx: AppContext,
   providerId: string,
   request: { max: number; leaseSeconds: number },
+  /** Who leases, by which request: kept on each ticket leased, as its access audit trail. */
+  access?: Omit<TicketAccess, 'at'>,
 ): Promise<LeasedItem[]> {
   const [provider, policy, queue] = await Promise.all([
     getProvider(ctx.table, providerId),
@@ -55,7 +57,11 @@ export async function leaseTickets(
     const token = randomToken();
     const expiresAt = new Date(nowMs + request.leaseSeconds * 1000).toISOString();
     const taken = moved ? toRebalanced(ticket, provider, moved.reason, nowMs) : ticket;
-    const saved = await saveTicket(ctx.table, ticket, toLeased(taken, sha256Hex(token), expiresAt, nowMs));
+    const saved = await saveTicket(
+      ctx.table,
+      ticket,
+      toLeased(taken, sha256Hex(token), expiresAt, nowMs, access),
+    );
     if (saved.ok) leased.push({ ticket: { ...taken, leaseExpiresAt: expiresAt }, token });
     return saved;
   };

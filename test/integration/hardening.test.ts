@@ -412,7 +412,7 @@ describe('point 9: the access audit trail', () => {
     const ticketId = await submit(sourceKey, skill, { payload: { secret } });
     await routeNow(ctx, [ticketId]);
     await leaseAll(providerIds[0] as string, providerKeys[0] as string);
-    await indexesSettled(); // the audit trail by ticket is an index
+    await indexesSettled(); // the audit trail by actor is an index
     const trail = await api.call('GET', `/v1/audit?ticketId=${ticketId}`, { key: admin });
     expect(trail.status).toBe(200);
     expect(trail.body.items).toStrictEqual([
@@ -425,19 +425,20 @@ describe('point 9: the access audit trail', () => {
       },
     ]);
     expect(JSON.stringify(trail.body)).not.toContain(secret);
-    // kept for the retention time: DynamoDB's TTL attribute on the stored entry
+    // kept for the retention time: DynamoDB's TTL attribute on the stored entry (the lease request's
+    // entry, found by its actor; it lists the tickets the request read)
     const stored = await ctx.table.db.send(
       new QueryCommand({
         TableName: ctx.table.name,
-        IndexName: 'queue',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': `AUDIT#TICKET#${ticketId}` },
+        IndexName: 'by-status',
+        KeyConditionExpression: 'gsi3pk = :pk',
+        ExpressionAttributeValues: { ':pk': `AUDIT#ACTOR#${trail.body.items[0].actor.keyId}` },
       }),
     );
-    // The index keeps what the listing shows; the TTL is on the entry itself.
-    const { pk, sk } = stored.Items?.[0] as { pk: string; sk: string };
+    const { pk, sk } = stored.Items?.at(-1) as { pk: string; sk: string };
     const entry = await ctx.table.db.send(new GetCommand({ TableName: ctx.table.name, Key: { pk, sk } }));
-    const item = entry.Item as { expiresAt: number; at: string };
+    const item = entry.Item as { expiresAt: number; at: string; targets: string[] };
+    expect(item.targets).toContain(`ticket:${ticketId}`);
     expect(item.expiresAt).toBe(Math.floor(Date.parse(item.at) / 1000) + 365 * 86_400);
     expect(JSON.stringify(stored.Items)).not.toContain(secret);
   });
