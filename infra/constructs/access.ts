@@ -105,6 +105,20 @@ export const ACCESS = {
   // returnTicket: back to routing
   'http/release-ticket': WRITE_AND_ROUTE,
   'http/reject-ticket': WRITE_AND_ROUTE,
+  // holds (issue 14): the ticket's conditional write; a resume whose provider gave its slot back and is
+  // full now goes back to routing, as does an escalated ticket; a transfer moves it in its own write
+  'http/hold-ticket': WRITE,
+  'http/resume-ticket': WRITE_AND_ROUTE,
+  'http/escalate-ticket': WRITE_AND_ROUTE,
+  'http/transfer-ticket': WRITE,
+  // contracts (issue 10): versions (Query/Put with the audit entry), scorecards read counters and
+  // statements; feedback is a conditional write on the ticket, a reopen it cannot place goes to routing
+  'http/get-provider-contract': READ,
+  'http/list-contract-versions': READ,
+  'http/get-provider-scorecard': READ,
+  'http/list-scorecards': READ,
+  'http/put-provider-contract': WRITE,
+  'http/give-feedback': WRITE_AND_ROUTE,
   // findPrincipal: GetItem on the key's hash; touchApiKey: UpdateItem of that item's lastUsedAt
   'auth/authorize': { table: 'read', apiKeyUsage: 'touch' },
   'queue/intake-tickets': { table: 'readWrite', routingQueue: 'send', intakeDeadLetters: 'send' },

@@ -6,7 +6,7 @@
 // than ~1 % of the writes (a partition takes at most 1,000 write units/s).
 
 /** Hash buckets the timer index spreads received tickets over. */
-export const TIMER_BUCKETS = 16;
+export const TIMER_BUCKETS = 32;
 /** Hash buckets of parked tickets: a freed slot reads them all to wake the ones it may take. */
 export const PARKED_BUCKETS = 4;
 /** Partitions of each day of the access audit trail (one entry per payload read). */

@@ -19,9 +19,9 @@ export interface ListQuery {
 
 /**
  * Queries one request may run: a page with few matches ends early with a cursor to follow.
- * Enough to walk every timer bucket of a status (16) in one page.
+ * Enough to walk every timer bucket of a status (32) in one page.
  */
-export const MAX_QUERIES_PER_PAGE = 24;
+export const MAX_QUERIES_PER_PAGE = 40;
 
 /** A DynamoDB start key of the ticket indexes: the table and index key attributes, bounded strings. */
 export const startKeySchema = z

@@ -90,7 +90,7 @@ describe('the dev stack', () => {
     );
   });
 
-  it('builds the table from resources.ts: on-demand, PITR, KMS, stream, TTL, GSIs projecting ALL', () => {
+  it('builds the table from resources.ts: on-demand, PITR, KMS, stream, TTL, GSIs with their projections', () => {
     synth.template.hasResourceProperties('AWS::DynamoDB::Table', {
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: [
@@ -107,7 +107,10 @@ describe('the dev stack', () => {
           { AttributeName: index.partitionKey, KeyType: 'HASH' },
           { AttributeName: index.sortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        // Slim where resources.ts lists the attributes (queue, timers), whole items otherwise.
+        Projection: index.include
+          ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.include] }
+          : { ProjectionType: 'ALL' },
       })),
     });
     synth.template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
