@@ -8,7 +8,7 @@ import { getPolicy } from '../../shared/store/config-store.js';
 import { getTickets } from '../../shared/store/ticket-store.js';
 import { failOverStep } from '../../shared/use-cases/fail-over-provider.js';
 import { ProviderSnapshotCache } from '../../shared/use-cases/provider-snapshot.js';
-import { type RouterState, routeTicket } from '../../shared/use-cases/route-ticket.js';
+import { type RouterState, routeTicket, routeTogether } from '../../shared/use-cases/route-ticket.js';
 import { appContext } from '../lib/app-context.js';
 import { logger, observed } from '../lib/observability.js';
 
@@ -19,7 +19,8 @@ const processor = new BatchProcessor(EventType.SQS);
 
 /**
  * The router: one batch of "route ticket X" messages, decided in order
- * against one provider snapshot that each reservation updates in memory;
+ * against one provider snapshot that each reservation updates in memory,
+ * the tickets going to one provider reserved in one transaction;
  * fail-over steps of offline providers ride the same queue (one page each).
  */
 export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
@@ -34,6 +35,15 @@ export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
       refresh: (changedAtMs) => snapshots.get(ctx, PARK_REFRESH_AGE_MS, changedAtMs),
     };
     const preloaded = await readBatchTickets(ctx, event.Records);
+    // The batch's tickets decided in order and reserved together per provider; the rest one by one.
+    const together = await routeTogether(
+      ctx,
+      state,
+      [...preloaded.values()].filter((ticket): ticket is Ticket => ticket !== null),
+    ).catch((error: unknown) => {
+      logger.warn('routing the batch together failed; routing one by one', { error });
+      return { queued: new Set<string>(), reread: new Set(preloaded.keys()) };
+    });
     const routeRecord = async (record: SQSRecord) => {
       const message = JSON.parse(record.body) as RoutingMessage;
       if (isFailOver(message)) {
@@ -42,8 +52,13 @@ export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
         return;
       }
       const { ticketId } = message;
+      if (together.queued.delete(ticketId)) {
+        preloaded.delete(ticketId);
+        logger.debug('routed', { ticketId, outcome: 'queued' });
+        return;
+      }
       // Read with the batch once; a second message for the same ticket reads it again (it may have moved).
-      const ticket = preloaded.get(ticketId);
+      const ticket = together.reread.has(ticketId) ? undefined : preloaded.get(ticketId);
       preloaded.delete(ticketId);
       const outcome = await routeTicket(ctx, state, ticketId, ticket);
       logger.debug('routed', { ticketId, outcome });

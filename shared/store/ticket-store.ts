@@ -1,5 +1,6 @@
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   type BatchGetCommandOutput,
   GetCommand,
   PutCommand,
@@ -197,18 +198,15 @@ export async function putExplanation(
   ticketId: string,
   routing: RoutingExplanation,
 ): Promise<void> {
-  await table.db.send(
-    new PutCommand({
-      TableName: table.name,
-      Item: {
-        ...explanationKey(ticketId),
-        entity: 'explanation',
-        explanation: deflateRawSync(JSON.stringify(routing)),
-        expiresAt: sideItemExpiry(routing.decidedAt),
-      },
-    }),
-  );
+  await table.db.send(new PutCommand({ TableName: table.name, Item: explanationItem(ticketId, routing) }));
 }
+
+const explanationItem = (ticketId: string, routing: RoutingExplanation) => ({
+  ...explanationKey(ticketId),
+  entity: 'explanation',
+  explanation: deflateRawSync(JSON.stringify(routing)),
+  expiresAt: sideItemExpiry(routing.decidedAt),
+});
 
 /** The payloads of the given tickets, by ticket id. */
 export async function getPayloads(
@@ -334,6 +332,66 @@ export async function saveTicket(
     if (capacity.length === 0) return { ok: false, staleTicket: true, failedProvider: false };
     const failed = failedConditionIndexes(error);
     return { ok: false, staleTicket: failed.includes(0), failedProvider: failed.some((index) => index > 0) };
+  }
+}
+
+/**
+ * Several tickets of one routing batch queued at the same provider in one
+ * transaction: each ticket from the version that was read, and the provider's
+ * capacity taken once for all of them (conditioned on room for every unit).
+ * All or nothing: false when any ticket moved or the provider has no room.
+ */
+export async function saveTicketsTaking(
+  table: Table,
+  moves: readonly { previous: Ticket; next: Ticket }[],
+  providerId: string,
+  capacity: number | undefined,
+): Promise<boolean> {
+  const units = moves.reduce((sum, { next }) => sum + capacityUnits(next), 0);
+  try {
+    await table.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          ...moves.map(({ previous, next }) => ({
+            Put: {
+              TableName: table.name,
+              Item: ticketItem({ ...next, version: previous.version + 1 }),
+              ConditionExpression: 'version = :expected',
+              ExpressionAttributeValues: { ':expected': previous.version },
+            },
+          })),
+          capacityChange(table, providerId, units, capacity),
+        ],
+      }),
+    );
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+  await putExplanations(
+    table,
+    moves.flatMap(({ next }) => (next.routing ? [{ ticketId: next.ticketId, routing: next.routing }] : [])),
+  );
+  return true;
+}
+
+/** Explanations of several decisions, 25 a request (see putExplanation). */
+async function putExplanations(
+  table: Table,
+  explanations: readonly { ticketId: string; routing: RoutingExplanation }[],
+): Promise<void> {
+  for (let start = 0; start < explanations.length; start += 25) {
+    let requests: Record<string, unknown>[] | undefined = explanations
+      .slice(start, start + 25)
+      .map(({ ticketId, routing }) => ({ PutRequest: { Item: explanationItem(ticketId, routing) } }));
+    for (let attempt = 0; requests?.length; attempt++) {
+      if (attempt >= 8) throw new Error('routing explanations could not be written');
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+      const result = await table.db.send(
+        new BatchWriteCommand({ RequestItems: { [table.name]: requests as never } }),
+      );
+      requests = result.UnprocessedItems?.[table.name] as Record<string, unknown>[] | undefined;
+    }
   }
 }
 

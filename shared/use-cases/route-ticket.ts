@@ -5,7 +5,7 @@ import { decideRoute, effectiveMinProficiency } from '../domain/routing.js';
 import type { RoutingPolicy } from '../domain/schemas.js';
 import type { ProviderSnapshot, RoutingExplanation, Ticket } from '../domain/types.js';
 import { getProvider } from '../store/provider-store.js';
-import { getTicket, saveTicket } from '../store/ticket-store.js';
+import { getTicket, saveTicket, saveTicketsTaking } from '../store/ticket-store.js';
 import type { AppContext } from './context.js';
 import { queuedWorkOf, snapshotOf } from './provider-snapshot.js';
 
@@ -55,24 +55,8 @@ export async function routeTicket(
   const ticket = preloaded === undefined ? await getTicket(ctx.table, ticketId) : (preloaded ?? undefined);
   if (!ticket || (ticket.status !== 'received' && ticket.status !== 'parked')) return 'skipped';
   const nowMs = ctx.now();
-  const routable: Ticket = {
-    ...ticket,
-    minProficiency: effectiveMinProficiency(
-      ticket.requestedMinProficiency ?? ticket.minProficiency,
-      ticket.parkedAt ? Date.parse(ticket.parkedAt) : undefined,
-      nowMs,
-      state.policy.relaxProficiencyAfterSeconds,
-    ),
-  };
-  const decide = () =>
-    decideRoute({
-      ticket: routable,
-      providers: [...state.providers.values()],
-      policy: state.policy,
-      nowMs,
-      calendars: state.calendars,
-      maxCandidates: STORED_CANDIDATES,
-    });
+  const routable = routableOf(ticket, state, nowMs);
+  const decide = () => decideFor(routable, state, nowMs);
   let decision = decide();
   if (decision.outcome === 'park' && state.refresh) {
     state.providers = await state.refresh(Date.parse(ticket.updatedAt));
@@ -112,6 +96,87 @@ export async function routeTicket(
   if (ticket.status !== 'parked')
     await ctx.routingQueue.enqueue([ticket.ticketId], { delaySeconds: FIRST_PARKED_RETRY_SECONDS });
   return 'parked';
+}
+
+/** The ticket as the router judges it now: its minimum proficiency relaxed by how long it has been parked. */
+function routableOf(ticket: Ticket, state: RouterState, nowMs: number): Ticket {
+  return {
+    ...ticket,
+    minProficiency: effectiveMinProficiency(
+      ticket.requestedMinProficiency ?? ticket.minProficiency,
+      ticket.parkedAt ? Date.parse(ticket.parkedAt) : undefined,
+      nowMs,
+      state.policy.relaxProficiencyAfterSeconds,
+    ),
+  };
+}
+
+const decideFor = (routable: Ticket, state: RouterState, nowMs: number) =>
+  decideRoute({
+    ticket: routable,
+    providers: [...state.providers.values()],
+    policy: state.policy,
+    nowMs,
+    calendars: state.calendars,
+    maxCandidates: STORED_CANDIDATES,
+  });
+
+/**
+ * A batch's tickets decided in order against the in-memory view, and those
+ * going to the same provider reserved together: one transaction per provider
+ * (its capacity taken once for all of them), so concurrent routers contend
+ * for a provider's counter once per batch rather than once per ticket. The
+ * decisions are those one-by-one routing would make (each sees the takes
+ * before it). A group refused (a ticket moved, the provider full) is left to
+ * routeTicket, one by one, after a fresh look at that provider; so is every
+ * ticket that would park. Returns the tickets queued, and those to read
+ * again (their group's write failed without an answer).
+ */
+export async function routeTogether(
+  ctx: AppContext,
+  state: RouterState,
+  tickets: readonly Ticket[],
+): Promise<{ queued: Set<string>; reread: Set<string> }> {
+  const nowMs = ctx.now();
+  const groups = new Map<string, { previous: Ticket; next: Ticket }[]>();
+  for (const ticket of tickets) {
+    if (ticket.status !== 'received' && ticket.status !== 'parked') continue;
+    const routable = routableOf(ticket, state, nowMs);
+    const decision = decideFor(routable, state, nowMs);
+    if (decision.outcome !== 'route') continue;
+    const providerId = decision.order[0] as string;
+    const provider = state.providers.get(providerId) as ProviderSnapshot;
+    const queued = toQueued(
+      routable,
+      provider,
+      trimmed(decision.explanation),
+      decision.bestEffortLate,
+      nowMs,
+    );
+    tookOne(provider, ticket);
+    const group = groups.get(providerId) ?? [];
+    group.push({ previous: ticket, next: decision.lost ? toLost(queued, nowMs) : queued });
+    groups.set(providerId, group);
+  }
+  const queued = new Set<string>();
+  const reread = new Set<string>();
+  for (const [providerId, moves] of groups) {
+    let saved = false;
+    try {
+      saved = await saveTicketsTaking(
+        ctx.table,
+        moves,
+        providerId,
+        state.providers.get(providerId)?.capacity,
+      );
+    } catch {
+      for (const { next } of moves) reread.add(next.ticketId);
+    }
+    if (saved) for (const { next } of moves) queued.add(next.ticketId);
+    // Its takes were only in memory: the provider as it really is, for the one-by-one routing.
+    else await refreshProvider(ctx, state, providerId);
+  }
+  return { queued, reread };
 }
 
 /** The in-memory view after a reservation, so the rest of the batch sees the units taken, the share and the queue. */
