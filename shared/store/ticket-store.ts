@@ -1,6 +1,5 @@
 import {
   BatchGetCommand,
-  BatchWriteCommand,
   type BatchGetCommandOutput,
   GetCommand,
   PutCommand,
@@ -189,9 +188,8 @@ const explanationOf = (item: Record<string, unknown>): RoutingExplanation =>
   JSON.parse(inflateRawSync(item.explanation as Uint8Array).toString('utf8')) as RoutingExplanation;
 
 /**
- * The explanation of the decision a ticket's last write acted on. Written after
- * that write succeeded, so only the router whose decision stands writes it; a
- * crash in between leaves the previous explanation (or none), never a wrong state.
+ * The explanation of a decision on its own: a park's, written after the ticket's write succeeded (only
+ * the router whose decision stands writes it); a routing writes it in its transaction.
  */
 export async function putExplanation(
   table: Table,
@@ -320,12 +318,18 @@ export async function saveTicket(
     ExpressionAttributeValues: { ':expected': previous.version },
   };
   const capacity = await capacityTakes(table, previous, next, options);
+  // A new decision (the transitions carry the previous explanation over unchanged): in the
+  // transaction when there is one (a routing), else written after the ticket (a park).
+  const decided = next.routing && next.routing !== previous.routing;
   try {
     if (capacity.length === 0) await table.db.send(new PutCommand(put));
-    else await table.db.send(new TransactWriteCommand({ TransactItems: [{ Put: put }, ...capacity] }));
-    // A new decision (the transitions carry the previous explanation over unchanged).
-    if (next.routing && next.routing !== previous.routing)
-      await putExplanation(table, next.ticketId, next.routing);
+    else
+      await table.db.send(
+        new TransactWriteCommand({
+          TransactItems: [{ Put: put }, ...capacity, ...(decided ? explanationPut(table, next) : [])],
+        }),
+      );
+    if (decided && capacity.length === 0) await putExplanation(table, next.ticketId, next.routing!);
     return { ok: true };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
@@ -361,6 +365,7 @@ export async function saveTicketsTaking(
             },
           })),
           capacityChange(table, providerId, units, capacity),
+          ...moves.flatMap(({ next }) => explanationPut(table, next)),
         ],
       }),
     );
@@ -368,32 +373,14 @@ export async function saveTicketsTaking(
     if (isConditionFailure(error)) return false;
     throw error;
   }
-  await putExplanations(
-    table,
-    moves.flatMap(({ next }) => (next.routing ? [{ ticketId: next.ticketId, routing: next.routing }] : [])),
-  );
   return true;
 }
 
-/** Explanations of several decisions, 25 a request (see putExplanation). */
-async function putExplanations(
-  table: Table,
-  explanations: readonly { ticketId: string; routing: RoutingExplanation }[],
-): Promise<void> {
-  for (let start = 0; start < explanations.length; start += 25) {
-    let requests: Record<string, unknown>[] | undefined = explanations
-      .slice(start, start + 25)
-      .map(({ ticketId, routing }) => ({ PutRequest: { Item: explanationItem(ticketId, routing) } }));
-    for (let attempt = 0; requests?.length; attempt++) {
-      if (attempt >= 8) throw new Error('routing explanations could not be written');
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
-      const result = await table.db.send(
-        new BatchWriteCommand({ RequestItems: { [table.name]: requests as never } }),
-      );
-      requests = result.UnprocessedItems?.[table.name] as Record<string, unknown>[] | undefined;
-    }
-  }
-}
+/** A queued ticket's explanation lands with it (a reader never sees one without the other). */
+const explanationPut = (table: Table, next: Ticket): TransactItem[] =>
+  next.routing
+    ? [{ Put: { TableName: table.name, Item: explanationItem(next.ticketId, next.routing) } }]
+    : [];
 
 /** The effort units a move takes from providers: one conditional update per provider it takes from. */
 async function capacityTakes(
