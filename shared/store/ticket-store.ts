@@ -187,10 +187,7 @@ export async function getTickets(table: Table, ticketIds: readonly string[]): Pr
 const explanationOf = (item: Record<string, unknown>): RoutingExplanation =>
   JSON.parse(inflateRawSync(item.explanation as Uint8Array).toString('utf8')) as RoutingExplanation;
 
-/**
- * The explanation of a decision on its own: a park's, written after the ticket's write succeeded (only
- * the router whose decision stands writes it); a routing writes it in its transaction.
- */
+/** The explanation, unconditionally (the local layout migration). */
 export async function putExplanation(
   table: Table,
   ticketId: string,
@@ -199,12 +196,46 @@ export async function putExplanation(
   await table.db.send(new PutCommand({ TableName: table.name, Item: explanationItem(ticketId, routing) }));
 }
 
-const explanationItem = (ticketId: string, routing: RoutingExplanation) => ({
+const explanationItem = (ticketId: string, routing: RoutingExplanation, forVersion?: number) => ({
   ...explanationKey(ticketId),
   entity: 'explanation',
   explanation: deflateRawSync(JSON.stringify(routing)),
+  ...(forVersion === undefined ? {} : { forVersion }),
   expiresAt: sideItemExpiry(routing.decidedAt),
 });
+
+/**
+ * A decision's explanation is written just before the ticket's write that
+ * acts on it (so a reader never sees the ticket without it), for the
+ * ticket's next version and only over an older one: of two routers racing
+ * over one version, the first to write keeps the item. `false` when this one
+ * came second — if its write then wins, it writes the explanation again
+ * (afterDecision), so the explanation kept is always the one acted on.
+ */
+async function beforeDecision(table: Table, next: Ticket, version: number): Promise<boolean> {
+  if (!next.routing) return true;
+  try {
+    await table.db.send(
+      new PutCommand({
+        TableName: table.name,
+        Item: explanationItem(next.ticketId, next.routing, version),
+        ConditionExpression: 'attribute_not_exists(forVersion) OR forVersion < :version',
+        ExpressionAttributeValues: { ':version': version },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+async function afterDecision(table: Table, next: Ticket, version: number, written: boolean): Promise<void> {
+  if (written || !next.routing) return;
+  await table.db.send(
+    new PutCommand({ TableName: table.name, Item: explanationItem(next.ticketId, next.routing, version) }),
+  );
+}
 
 /** The payloads of the given tickets, by ticket id. */
 export async function getPayloads(
@@ -318,18 +349,14 @@ export async function saveTicket(
     ExpressionAttributeValues: { ':expected': previous.version },
   };
   const capacity = await capacityTakes(table, previous, next, options);
-  // A new decision (the transitions carry the previous explanation over unchanged): in the
-  // transaction when there is one (a routing), else written after the ticket (a park).
-  const decided = next.routing && next.routing !== previous.routing;
+  // A new decision (the transitions carry the previous explanation over unchanged).
+  const decided = next.routing !== undefined && next.routing !== previous.routing;
+  const version = previous.version + 1;
+  const written = decided ? await beforeDecision(table, next, version) : true;
   try {
     if (capacity.length === 0) await table.db.send(new PutCommand(put));
-    else
-      await table.db.send(
-        new TransactWriteCommand({
-          TransactItems: [{ Put: put }, ...capacity, ...(decided ? explanationPut(table, next) : [])],
-        }),
-      );
-    if (decided && capacity.length === 0) await putExplanation(table, next.ticketId, next.routing!);
+    else await table.db.send(new TransactWriteCommand({ TransactItems: [{ Put: put }, ...capacity] }));
+    await afterDecision(table, next, version, written);
     return { ok: true };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
@@ -352,6 +379,9 @@ export async function saveTicketsTaking(
   capacity: number | undefined,
 ): Promise<boolean> {
   const units = moves.reduce((sum, { next }) => sum + capacityUnits(next), 0);
+  const written = await Promise.all(
+    moves.map(({ previous, next }) => beforeDecision(table, next, previous.version + 1)),
+  );
   try {
     await table.db.send(
       new TransactWriteCommand({
@@ -365,7 +395,6 @@ export async function saveTicketsTaking(
             },
           })),
           capacityChange(table, providerId, units, capacity),
-          ...moves.flatMap(({ next }) => explanationPut(table, next)),
         ],
       }),
     );
@@ -373,14 +402,13 @@ export async function saveTicketsTaking(
     if (isConditionFailure(error)) return false;
     throw error;
   }
+  await Promise.all(
+    moves.map(({ previous, next }, index) =>
+      afterDecision(table, next, previous.version + 1, written[index] as boolean),
+    ),
+  );
   return true;
 }
-
-/** A queued ticket's explanation lands with it (a reader never sees one without the other). */
-const explanationPut = (table: Table, next: Ticket): TransactItem[] =>
-  next.routing
-    ? [{ Put: { TableName: table.name, Item: explanationItem(next.ticketId, next.routing) } }]
-    : [];
 
 /** The effort units a move takes from providers: one conditional update per provider it takes from. */
 async function capacityTakes(

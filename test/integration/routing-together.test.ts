@@ -91,6 +91,9 @@ describe('routing a batch together', () => {
     const queuedCount = tickets.filter((ticket) => ticket.status === 'queued').length;
     expect(queuedCount).toBe(3 + 5 + 7);
     expect(tickets.every((ticket) => ticket.status === 'queued' || ticket.status === 'parked')).toBe(true);
+    // The explanation kept is the one acted on, whichever router wrote first.
+    for (const ticket of tickets.filter((each) => each.status === 'queued'))
+      expect(ticket.routing?.providerId).toBe(ticket.providerId);
     for (const provider of providers)
       expect((await getProvider(ctx.table, provider.providerId))?.openItems).toBe(provider.capacity);
     await expectAuditClean(ctx);
