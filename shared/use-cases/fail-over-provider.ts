@@ -27,15 +27,10 @@ async function moveOnePage(
     partition: queuePartition(providerId),
     limit: FAIL_OVER_PAGE,
     cursor: decodeCursor(cursor),
-    // Its partition holds its leased and held tickets too: they stay with it.
-    filter: {
-      expression: '#status = :queued',
-      names: { '#status': 'status' },
-      values: { ':queued': 'queued' },
-    },
   });
   const moved: string[] = [];
-  for (const queued of page.items) {
+  // Its partition holds its leased and held tickets too: they stay with it.
+  for (const queued of page.items.filter((ticket) => ticket.status === 'queued')) {
     // The index is eventually consistent: act on the table's own copy.
     const current = await getTicket(ctx.table, queued.ticketId);
     if (!current) continue;

@@ -33,14 +33,9 @@ export async function loadQueue(ctx: AppContext, providerId: string): Promise<In
       partition: queuePartition(providerId),
       limit: Math.min(100, QUEUE_SNAPSHOT_LIMIT - tickets.length),
       cursor,
-      // The partition holds its leased and held tickets too (they count in openItems, not in the queue).
-      filter: {
-        expression: '#status = :queued',
-        names: { '#status': 'status' },
-        values: { ':queued': 'queued' },
-      },
     });
-    tickets.push(...page.items);
+    // The partition holds its leased and held tickets too (they count in openItems, not in the queue).
+    tickets.push(...page.items.filter((ticket) => ticket.status === 'queued'));
     cursor = decodeCursor(page.cursor);
   } while (cursor && tickets.length < QUEUE_SNAPSHOT_LIMIT);
   return tickets;

@@ -8,7 +8,7 @@ import { holdTicket, resumeTicket } from '../../shared/use-cases/holds.js';
 import { completeTicket, leaseTickets } from '../../shared/use-cases/provider-work.js';
 import { routeTicket } from '../../shared/use-cases/route-ticket.js';
 import { applyStreamCounters } from '../fixtures/stream-counters.js';
-import { drainRoutingQueue, testContext } from '../fixtures/context.js';
+import { drainRoutingQueue, indexesSettled, testContext } from '../fixtures/context.js';
 import { providerInput, uniqueId } from '../fixtures/entities.js';
 import { ADMIN } from '../fixtures/events.js';
 import { expectAuditClean, givenProvider, givenTicket, newRouter, routeNow } from '../fixtures/routing.js';
@@ -103,6 +103,7 @@ describe('capacity in effort units', () => {
     expect(await openItems(at)).toBe(0);
     expect(await openItems(roomy.providerId)).toBe(4);
     await resumeTicket(ctx, ADMIN, ticketId, undefined);
+    await indexesSettled(); // the provider's queue is an index: the resumed ticket shows there after the lag
     const [again] = await leaseTickets(ctx, roomy.providerId, { max: 1, leaseSeconds: 600 });
     await completeTicket(ctx, { principal: ADMIN, ticketId, leaseToken: again?.leaseToken ?? '' }, undefined);
     expect(await openItems(roomy.providerId)).toBe(0);

@@ -11,7 +11,7 @@ import { holdTicket, resumeTicket } from '../../shared/use-cases/holds.js';
 import { completeTicket, leaseTickets } from '../../shared/use-cases/provider-work.js';
 import { sweep } from '../../shared/use-cases/sweep.js';
 import { applyStreamCounters } from '../fixtures/stream-counters.js';
-import { drainRoutingQueue, TestClock, testContext } from '../fixtures/context.js';
+import { drainRoutingQueue, indexesSettled, TestClock, testContext } from '../fixtures/context.js';
 import { uniqueId } from '../fixtures/entities.js';
 import { ADMIN, invoke, provider as providerKey, source } from '../fixtures/events.js';
 import { expectAuditClean, givenProvider, givenTicket, routeNow } from '../fixtures/routing.js';
@@ -65,6 +65,7 @@ describe('holds: the provider keeps the ticket, the SLA clock stops', () => {
     expect(resumed.sla.pausedSeconds).toBe(3 * 3600);
     expect(await openItems(provider.providerId)).toBe(1);
 
+    await indexesSettled(); // the provider's queue is an index: the resumed ticket shows there after the lag
     const [again] = await leaseTickets(ctx, provider.providerId, { max: 1, leaseSeconds: 900 });
     expect(again?.ticketId).toBe(ticketId);
     await completeTicket(
