@@ -144,8 +144,12 @@ describe('a provider integration runs the whole loop against npm start', () => {
     ]);
     const metrics = await waitFor(
       () => api(platform, 'GET', '/v1/metrics/providers').then((response) => response.body),
-      (body) =>
-        body.items.find((row: { providerId: string }) => row.providerId === 'manila')?.completed === 1,
+      // The stream consumer counts the completion and gives the slot back in one write; this
+      // answer reads the provider before its counters, so it may see one without the other.
+      (body) => {
+        const row = body.items.find((each: { providerId: string }) => each.providerId === 'manila');
+        return row?.completed === 1 && row?.openItems === 0;
+      },
       'metrics',
     );
     expect(metrics.items.find((row: { providerId: string }) => row.providerId === 'manila')).toMatchObject({
