@@ -1,14 +1,9 @@
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  GetCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type BacklogDelta, OPEN_HOUR_PREFIX } from '../domain/backlog-counts.js';
 import type { CounterIncrement } from '../domain/metric-counts.js';
 import { isConditionFailure } from './dynamo-client.js';
 import { backlogDirectoryKey, backlogKey } from './keys.js';
-import type { Table } from './table.js';
+import { batchGetItems, type Table } from './table.js';
 
 export interface BacklogGroup {
   skill: string;
@@ -28,25 +23,16 @@ export async function readBacklog(table: Table): Promise<BacklogGroup[]> {
     new GetCommand({ TableName: table.name, Key: backlogDirectoryKey(), ConsistentRead: true }),
   );
   const partitions = [...((directory.Item?.groups as Set<string> | undefined) ?? [])];
-  const groups: BacklogGroup[] = [];
-  for (let start = 0; start < partitions.length; start += 100) {
-    let keys: Record<string, unknown>[] | undefined = partitions
-      .slice(start, start + 100)
-      .map((pk) => ({ pk, sk: 'GROUP' }));
-    while (keys?.length) {
-      const page: BatchGetCommandOutput = await table.db.send(
-        new BatchGetCommand({ RequestItems: { [table.name]: { Keys: keys, ConsistentRead: true } } }),
-      );
-      for (const item of page.Responses?.[table.name] ?? []) {
-        const { pk: _pk, sk: _sk, entity: _entity, skill, priority, ...rest } = item;
-        const counters: Record<string, number> = Object.create(null);
-        for (const [name, value] of Object.entries(rest)) counters[name] = Number(value);
-        groups.push({ skill: String(skill), priority: String(priority), counters });
-      }
-      keys = page.UnprocessedKeys?.[table.name]?.Keys;
-    }
-  }
-  return groups;
+  const items = await batchGetItems(
+    table,
+    partitions.map((pk) => ({ pk, sk: 'GROUP' })),
+  );
+  return items.map((item) => {
+    const { pk: _pk, sk: _sk, entity: _entity, skill, priority, ...rest } = item;
+    const counters: Record<string, number> = Object.create(null);
+    for (const [name, value] of Object.entries(rest)) counters[name] = Number(value);
+    return { skill: String(skill), priority: String(priority), counters };
+  });
 }
 
 /** Groups this instance has put in the directory: a new group is added once, not on every batch. */

@@ -8,7 +8,7 @@ import {
 import type { Ticket } from '../domain/types.js';
 import { SLA_POLICY_PARTITION, slaPolicyKey, statusPartition } from './keys.js';
 import { STATUS_SHARDS } from './layout.js';
-import { stripLayout, type Table } from './table.js';
+import { queryAllItems, stripLayout, type Table } from './table.js';
 import { ticketFromItem } from './ticket-store.js';
 
 /** Every SLA policy, in matching order (lowest order, then id). */
@@ -71,24 +71,16 @@ export async function closedTicketsCreatedBetween(
   const tickets: Ticket[] = [];
   for (const status of statuses) {
     for (let shard = 0; shard < STATUS_SHARDS; shard++) {
-      let cursor: Record<string, unknown> | undefined;
-      do {
-        const page = await table.db.send(
-          new QueryCommand({
-            TableName: table.name,
-            IndexName: 'by-status',
-            KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: {
-              ':pk': statusPartition(status, shard),
-              ':from': from,
-              ':to': `${to}#\uffff`,
-            },
-            ExclusiveStartKey: cursor,
-          }),
-        );
-        tickets.push(...(page.Items ?? []).map(ticketFromItem));
-        cursor = page.LastEvaluatedKey;
-      } while (cursor);
+      const items = await queryAllItems(table, {
+        IndexName: 'by-status',
+        KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': statusPartition(status, shard),
+          ':from': from,
+          ':to': `${to}#\uffff`,
+        },
+      });
+      tickets.push(...items.map(ticketFromItem));
     }
   }
   return tickets;

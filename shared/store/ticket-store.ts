@@ -1,6 +1,4 @@
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -23,7 +21,7 @@ import {
   timerPartition,
 } from './keys.js';
 import { INDEXED_TICKET_FIELDS, PARKED_BUCKETS, TIMER_BUCKETS } from './layout.js';
-import { stripLayout, type Table } from './table.js';
+import { batchGetItems, stripLayout, type Table } from './table.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -146,26 +144,10 @@ export async function getTicket(table: Table, ticketId: string): Promise<Ticket 
   return (await getTickets(table, [ticketId]))[0];
 }
 
-/** Items by key, read consistently, 100 a request, unprocessed keys retried. */
-async function batchGet(table: Table, keys: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  for (let start = 0; start < keys.length; start += 100) {
-    let pending: Record<string, unknown>[] | undefined = keys.slice(start, start + 100);
-    while (pending?.length) {
-      const result: BatchGetCommandOutput = await table.db.send(
-        new BatchGetCommand({ RequestItems: { [table.name]: { Keys: pending, ConsistentRead: true } } }),
-      );
-      items.push(...(result.Responses?.[table.name] ?? []));
-      pending = result.UnprocessedKeys?.[table.name]?.Keys;
-    }
-  }
-  return items;
-}
-
 /** Tickets by id with their explanations (consistent reads, 50 a request), in the order asked; missing ones left out. */
 export async function getTickets(table: Table, ticketIds: readonly string[]): Promise<Ticket[]> {
   const unique = [...new Set(ticketIds)];
-  const items = await batchGet(
+  const items = await batchGetItems(
     table,
     unique.flatMap((id) => [ticketKey(id), explanationKey(id)]),
   );
@@ -243,7 +225,7 @@ export async function getPayloads(
   tickets: readonly Pick<Ticket, 'ticketId' | 'bodyHash'>[],
 ): Promise<Map<string, unknown>> {
   const payloads = new Map<string, unknown>();
-  const found = await batchGet(
+  const found = await batchGetItems(
     table,
     tickets.flatMap(({ ticketId, bodyHash }) => [
       payloadKey(ticketId, bodyHash),
