@@ -50,6 +50,12 @@ export const parkedPartition = (bucket: number) => `TIMER#PARKED#${bucket}`;
 export const parkedBucket = (ticketId: string) =>
   Number.parseInt(ticketId.slice(-6, -2), 16) % PARKED_BUCKETS;
 
+/** Every timer bucket and every parked bucket (the sweeper and listings read them all). */
+export const timerPartitions = () =>
+  Array.from({ length: TIMER_BUCKETS }, (_, bucket) => timerPartition(bucket));
+export const parkedPartitions = () =>
+  Array.from({ length: PARKED_BUCKETS }, (_, bucket) => parkedPartition(bucket));
+
 /** Status index: closed tickets, by status over a few shards, oldest first within a shard. */
 export const statusIndexKeys = (status: string, createdAt: string, ticketId: string) => ({
   gsi3pk: statusPartition(status, statusShard(ticketId)),
@@ -57,6 +63,9 @@ export const statusIndexKeys = (status: string, createdAt: string, ticketId: str
 });
 export const statusPartition = (status: string, shard: number) => `STATUS#${status}#${shard}`;
 export const statusShard = (ticketId: string) => Number.parseInt(ticketId.slice(-8, -4), 16) % STATUS_SHARDS;
+/** Every shard of one closed status. */
+export const statusPartitions = (status: string) =>
+  Array.from({ length: STATUS_SHARDS }, (_, shard) => statusPartition(status, shard));
 
 /** API keys share one partition of the listing index, ordered by key id (one query finds a key by id). */
 export const API_KEY_LIST_PARTITION = 'KEYS';

@@ -11,16 +11,16 @@ import type { CounterIncrement } from '../domain/metric-counts.js';
 import type { RoutingExplanation, Ticket } from '../domain/types.js';
 import { failedConditionIndexes, isConditionFailure } from './dynamo-client.js';
 import {
-  parkedPartition,
+  parkedPartitions,
   providerKey,
   queueIndexKeys,
   queuePartition,
   statusIndexKeys,
   ticketKey,
   timerIndexKeys,
-  timerPartition,
+  timerPartitions,
 } from './keys.js';
-import { INDEXED_TICKET_FIELDS, PARKED_BUCKETS, TIMER_BUCKETS } from './layout.js';
+import { INDEXED_TICKET_FIELDS } from './layout.js';
 import { batchGetItems, stripLayout, type Table } from './table.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -518,10 +518,7 @@ export async function ticketsHoldingCapacity(
 
 /** Every open ticket holding no capacity (received, parked, a hold that gave its slot back). */
 export async function ticketsOnTimers(table: Table): Promise<IndexedTicket[]> {
-  const partitions = [
-    ...Array.from({ length: TIMER_BUCKETS }, (_, bucket) => timerPartition(bucket)),
-    ...Array.from({ length: PARKED_BUCKETS }, (_, bucket) => parkedPartition(bucket)),
-  ];
+  const partitions = [...timerPartitions(), ...parkedPartitions()];
   const pages = await Promise.all(
     partitions.map((partition) => queryAll(table, { index: 'timers', partition })),
   );

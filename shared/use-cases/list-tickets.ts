@@ -3,8 +3,7 @@ import { TICKET_STATUSES } from '../domain/schemas.js';
 import { ticketViewFor } from '../domain/ticket.js';
 import type { Principal, TicketStatus } from '../domain/types.js';
 import { openCursor, signCursor } from '../lib/cursor.js';
-import { parkedPartition, queuePartition, statusPartition, timerPartition } from '../store/keys.js';
-import { PARKED_BUCKETS, STATUS_SHARDS, TIMER_BUCKETS } from '../store/layout.js';
+import { parkedPartitions, queuePartition, statusPartitions, timerPartitions } from '../store/keys.js';
 import { listProviders } from '../store/provider-store.js';
 import { decodeCursor, getTickets, queryTickets } from '../store/ticket-store.js';
 import type { AppContext } from './context.js';
@@ -46,9 +45,8 @@ const scopeOf = (sourceId: string | undefined, query: ListQuery) =>
 
 type Partition = { index: 'queue' | 'timers' | 'by-status'; partition: string };
 
-const range = (count: number) => Array.from({ length: count }, (_, index) => index);
-const timerPartitions = (): Partition[] =>
-  range(TIMER_BUCKETS).map((bucket) => ({ index: 'timers', partition: timerPartition(bucket) }));
+const timers = (partitions: string[]): Partition[] =>
+  partitions.map((partition) => ({ index: 'timers', partition }));
 
 /**
  * Where tickets of a status live: those holding capacity in their provider's
@@ -69,16 +67,13 @@ async function partitionsOf(
     case 'leased':
       return queues();
     case 'on_hold':
-      return [...(await queues()), ...timerPartitions()];
+      return [...(await queues()), ...timers(timerPartitions())];
     case 'received':
-      return timerPartitions();
+      return timers(timerPartitions());
     case 'parked':
-      return range(PARKED_BUCKETS).map((bucket) => ({ index: 'timers', partition: parkedPartition(bucket) }));
+      return timers(parkedPartitions());
     default:
-      return range(STATUS_SHARDS).map((shard) => ({
-        index: 'by-status',
-        partition: statusPartition(status, shard),
-      }));
+      return statusPartitions(status).map((partition) => ({ index: 'by-status', partition }));
   }
 }
 

@@ -1,4 +1,3 @@
-import { PARKED_BUCKETS, TIMER_BUCKETS } from '../store/layout.js';
 import { CalendarCache } from '../domain/calendar.js';
 import { type PlacementSettings, willMissDue } from '../domain/prediction.js';
 import { placementSettings } from '../domain/routing.js';
@@ -6,7 +5,7 @@ import { onTimer } from '../domain/timer-rules.js';
 import type { ProviderSnapshot, Ticket } from '../domain/types.js';
 import { getPolicy } from '../store/config-store.js';
 import { dropEmptyHours, readBacklog } from '../store/backlog-store.js';
-import { parkedPartition, queuePartition, timerPartition } from '../store/keys.js';
+import { parkedPartitions, queuePartition, timerPartitions } from '../store/keys.js';
 import { getProvider, listProviders } from '../store/provider-store.js';
 import { decodeCursor, getTicket, queryTickets, saveTicket } from '../store/ticket-store.js';
 import type { AppContext } from './context.js';
@@ -32,8 +31,6 @@ export interface SweepOptions {
 const RESERVE_MS = 10_000;
 
 const calendars = new CalendarCache();
-
-const range = (count: number) => Array.from({ length: count }, (_, index) => index);
 
 /** Backlog counters keep an attribute per creation hour: hours whose tickets all closed are dropped. */
 async function dropEmptyBacklogHours(ctx: AppContext): Promise<void> {
@@ -89,14 +86,9 @@ export async function sweep(ctx: AppContext, options: SweepOptions | number = {}
   // Where due timers are: received and parked tickets by next check in the timer buckets; tickets
   // holding capacity in their provider's queue partition (never more than its capacity), filtered.
   const partitions: (Omit<Parameters<typeof queryTickets>[1], 'limit' | 'cursor'> & { due?: boolean })[] = [
-    ...range(TIMER_BUCKETS).map((bucket) => ({
+    ...[...timerPartitions(), ...parkedPartitions()].map((partition) => ({
       index: 'timers' as const,
-      partition: timerPartition(bucket),
-      sortBefore: before,
-    })),
-    ...range(PARKED_BUCKETS).map((bucket) => ({
-      index: 'timers' as const,
-      partition: parkedPartition(bucket),
+      partition,
       sortBefore: before,
     })),
     ...providerList
