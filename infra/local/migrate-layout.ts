@@ -4,6 +4,8 @@
 // every ticket is written again in today's layout (its routing explanation in
 // an item of its own) and the backlog counters are
 // counted from the open tickets. In AWS a deployment starts from a new table.
+// At every start, too: keys stored before keys had ids get one (once per
+// table, recorded by a marker; in AWS the sweeper does it).
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { backlogDeltas } from '../../shared/domain/backlog-counts.js';
@@ -11,10 +13,17 @@ import { mergeIncrements } from '../../shared/domain/metric-counts.js';
 import { backlogCounter, listBacklogGroups } from '../../shared/store/backlog-store.js';
 import { createDocumentClient } from '../../shared/store/dynamo-client.js';
 import { putExplanation, ticketFromItem, ticketItem } from '../../shared/store/ticket-store.js';
+import { backfillKeyIdsOnce } from '../../shared/use-cases/backfill-key-ids.js';
 
 /** Today's layout: tickets compressed, one index entry each, explanations apart, backlog counters per group. */
 export const TICKET_LAYOUT_VERSION = 3;
 const MARKER = { pk: 'CONFIG#layout', sk: 'CONFIG' };
+
+/** Every migration of a local data directory, before any handler runs; each is a read once done. */
+export async function migrateLocalData(client: DynamoDBClient, tableName: string): Promise<void> {
+  await migrateTicketLayout(client, tableName);
+  await backfillKeyIdsOnce({ db: createDocumentClient(client), name: tableName });
+}
 
 /** Rewrites the tickets of an older layout; returns how many it rewrote (0 when the layout is current). */
 export async function migrateTicketLayout(client: DynamoDBClient, tableName: string): Promise<number> {

@@ -18,7 +18,7 @@ import { type StaticSite, startHttpServer } from './http-adapter.js';
 import { lambdaContext } from './lambda-context.js';
 import { loadHandler } from './load-handler.js';
 import { Phases } from './phases.js';
-import { migrateTicketLayout } from './migrate-layout.js';
+import { migrateLocalData } from './migrate-layout.js';
 import { type LocalQueues, provisionQueues, provisionTable } from './provision.js';
 import { type Poller, startQueuePoller } from './queue-poller.js';
 import { startStreamPoller } from './stream-poller.js';
@@ -67,7 +67,7 @@ export async function startBacking(options: {
       });
       try {
         const { streamArn } = await phases.time('table', () => provisionTable(dynamo, tableName));
-        await phases.time('layout', () => migrateTicketLayout(dynamo, tableName));
+        await phases.time('layout', () => migrateLocalData(dynamo, tableName));
         return { dynamoLocal, streamArn };
       } catch (error) {
         await dynamoLocal.stop();

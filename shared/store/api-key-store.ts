@@ -1,4 +1,11 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Principal, Role } from '../domain/types.js';
 import { sha256Hex } from '../lib/hash.js';
 import { UnavailableError } from '../lib/errors.js';
@@ -28,15 +35,29 @@ interface StoredKey extends Principal {
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
+/** `key_` and 20 base32 characters of a SHA-256 digest: the shape of every key id. */
+function keyIdFromDigest(hexDigest: string): string {
+  const bytes = Buffer.from(hexDigest, 'hex');
+  let id = '';
+  for (let index = 0; index < 20; index++) id += BASE32[(bytes[index] ?? 0) % 32];
+  return `key_${id}`;
+}
+
 /**
  * The public id of a key: derived from the key (so registering the same key
  * twice keeps one id) with its own hash, unlinkable to the stored one.
  */
 export function keyIdOf(apiKey: string): string {
-  const bytes = Buffer.from(sha256Hex(`key-id\u0000${apiKey}`), 'hex');
-  let id = '';
-  for (let index = 0; index < 20; index++) id += BASE32[(bytes[index] ?? 0) % 32];
-  return `key_${id}`;
+  return keyIdFromDigest(sha256Hex(`key-id\u0000${apiKey}`));
+}
+
+/**
+ * The id given to a key stored before keys had ids, whose raw key is unknown: derived from its
+ * stored hash (so every run of the backfill gives the same id), hashed again so the id does not
+ * reveal the stored hash.
+ */
+export function legacyKeyIdOf(keyHash: string): string {
+  return keyIdFromDigest(sha256Hex(`legacy-key-id\u0000${keyHash}`));
 }
 
 /** Seconds after a key's end before DynamoDB's TTL may delete it (a revoked key is simply gone). */
@@ -84,25 +105,53 @@ export async function storeApiKey(
     return recordOf(item as StoredKey);
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    const existing = await table.db.send(
-      new GetCommand({ TableName: table.name, Key: apiKeyKey(sha256Hex(apiKey)), ConsistentRead: true }),
-    );
-    const stored = (existing.Item ?? item) as StoredKey;
-    if (!stored.keyId) {
-      // A key stored before keys had ids (the bootstrap admin key, registered again at each start).
-      await table.db.send(
-        new UpdateCommand({
-          TableName: table.name,
-          Key: apiKeyKey(sha256Hex(apiKey)),
-          UpdateExpression: 'SET keyId = :keyId, gsi3pk = :list, gsi3sk = :keyId',
-          ExpressionAttributeValues: { ':keyId': keyId, ':list': apiKeyIndexKeys(keyId).gsi3pk },
-        }),
-      );
-      return recordOf({ ...stored, keyId });
-    }
+    // Stored already: it keeps the id it has (from its first store, or from the backfill).
+    const stored = await idOfStoredKey(table, item as StoredKey);
+    // The pointer and owner entry written above name an id the key does not have: take them back.
+    if (stored.keyId !== keyId) await unindexKeyInTable(table, keyId, ownerOf(principal));
     return recordOf(stored);
   }
 }
+
+/** The key as stored, given `candidate`'s id if it has none yet (a key stored before keys had ids). */
+async function idOfStoredKey(table: Table, candidate: StoredKey): Promise<StoredKey> {
+  const stored = (await readStoredKey(table, candidate)) ?? candidate;
+  if (stored.keyId) return stored;
+  if (await claimKeyId(table, candidate, candidate.keyId)) return { ...stored, keyId: candidate.keyId };
+  // The backfill gave it one in between.
+  return (await readStoredKey(table, candidate)) ?? candidate;
+}
+
+async function readStoredKey(table: Table, key: { pk: string; sk: string }): Promise<StoredKey | undefined> {
+  const result = await table.db.send(
+    new GetCommand({ TableName: table.name, Key: { pk: key.pk, sk: key.sk }, ConsistentRead: true }),
+  );
+  return result.Item as StoredKey | undefined;
+}
+
+/**
+ * Gives a key without an id this one, with its listing index keys. False when the key has an id
+ * already (it keeps it) or is gone.
+ */
+async function claimKeyId(table: Table, key: { pk: string; sk: string }, keyId: string): Promise<boolean> {
+  try {
+    await table.db.send(
+      new UpdateCommand({
+        TableName: table.name,
+        Key: { pk: key.pk, sk: key.sk },
+        UpdateExpression: 'SET keyId = :keyId, gsi3pk = :list, gsi3sk = :keyId',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(keyId)',
+        ExpressionAttributeValues: { ':keyId': keyId, ':list': apiKeyIndexKeys(keyId).gsi3pk },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+const ownerOf = (principal: Principal): string | undefined => principal.providerId ?? principal.sourceId;
 
 /**
  * The base-table entries that find a key without the (eventually consistent) listing index: its id's
@@ -115,7 +164,7 @@ async function indexKeyInTable(table: Table, key: StoredKey): Promise<void> {
       Item: { ...apiKeyIdKey(key.keyId), entity: 'apiKeyId', keyPk: key.pk, keySk: key.sk },
     }),
   );
-  const ownerId = key.providerId ?? key.sourceId;
+  const ownerId = ownerOf(key);
   if (ownerId)
     await table.db.send(
       new UpdateCommand({
@@ -125,6 +174,71 @@ async function indexKeyInTable(table: Table, key: StoredKey): Promise<void> {
         ExpressionAttributeValues: { ':ids': new Set([key.keyId]) },
       }),
     );
+}
+
+/** Takes back what indexKeyInTable wrote for an id a key did not get. */
+async function unindexKeyInTable(table: Table, keyId: string, ownerId: string | undefined): Promise<void> {
+  await table.db.send(new DeleteCommand({ TableName: table.name, Key: apiKeyIdKey(keyId) }));
+  if (ownerId)
+    await table.db.send(
+      new UpdateCommand({
+        TableName: table.name,
+        Key: keyOwnerKey(ownerId),
+        UpdateExpression: 'DELETE keyIds :ids',
+        ExpressionAttributeValues: { ':ids': new Set([keyId]) },
+      }),
+    );
+}
+
+export interface KeyIdBackfillPage {
+  /** The ids given on this page. */
+  assigned: string[];
+  /** Where the next page starts; none when the table is done. */
+  nextKey?: Record<string, unknown>;
+}
+
+/**
+ * One page of a scan of the table: each key on it without an id (stored before keys had ids) gets
+ * one derived from its stored hash, with the entries a new key gets (pointer, owner set, listing
+ * index). A key that got its id meanwhile keeps it; running a page again changes nothing.
+ */
+export async function backfillKeyIdsPage(
+  table: Table,
+  startKey?: Record<string, unknown>,
+  pageSize?: number,
+): Promise<KeyIdBackfillPage> {
+  const page = await table.db.send(
+    new ScanCommand({
+      TableName: table.name,
+      FilterExpression: 'entity = :apiKey AND attribute_not_exists(keyId)',
+      ExpressionAttributeValues: { ':apiKey': 'apiKey' },
+      ExclusiveStartKey: startKey,
+      // Items read, before the filter (default: up to 1 MB of them).
+      Limit: pageSize,
+    }),
+  );
+  const assigned: string[] = [];
+  for (const item of (page.Items ?? []) as StoredKey[]) {
+    const keyId = await assignLegacyKeyId(table, item);
+    if (keyId) assigned.push(keyId);
+  }
+  return { assigned, nextKey: page.LastEvaluatedKey };
+}
+
+/** `KEY#`: a key item's partition is this and the key's stored hash. */
+const KEY_PARTITION_PREFIX = apiKeyKey('').pk;
+
+async function assignLegacyKeyId(table: Table, key: StoredKey): Promise<string | undefined> {
+  const storedHash = key.pk.slice(KEY_PARTITION_PREFIX.length);
+  const keyId = legacyKeyIdOf(storedHash);
+  // Pointer and owner entry first, as storeApiKey does: a crash after them leaves a pointer to a
+  // key without an id, which the page's next run completes.
+  await indexKeyInTable(table, { ...key, keyId });
+  if (await claimKeyId(table, key, keyId)) return keyId;
+  // Given an id at its first use in the meantime (it keeps that one), or deleted.
+  const stored = await readStoredKey(table, key);
+  if (stored?.keyId !== keyId) await unindexKeyInTable(table, keyId, ownerOf(key));
+  return undefined;
 }
 
 export interface KeyLookup {
