@@ -101,7 +101,13 @@ export class OutrouteStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', {
       value: this.http.stage.url,
-      description: 'The HTTP API (machine clients: sources and providers)',
+      description:
+        'The HTTP API itself: bypasses CloudFront and its 413 for oversized bodies (clients use ClientApiUrl)',
+    });
+    new CfnOutput(this, 'ClientApiUrl', {
+      value: `https://${this.hosting.distribution.distributionDomainName}`,
+      description:
+        "The API for clients (sources, providers, the CLI): through CloudFront, which answers a body over the limit with the contract's 413",
     });
     new CfnOutput(this, 'DashboardUrl', {
       value: `https://${this.hosting.distribution.distributionDomainName}/`,

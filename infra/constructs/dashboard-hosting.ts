@@ -1,7 +1,8 @@
 // The operations dashboard: static files in a private S3 bucket behind
 // CloudFront (origin access control). The API's paths go to the HTTP API
 // through the same distribution, so the dashboard calls it same-origin and
-// needs no CORS.
+// needs no CORS. The API behaviors answer an oversized body with the contract's
+// 413 at the edge (edge-body-limit.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
@@ -11,6 +12,7 @@ import {
   type BehaviorOptions,
   CachePolicy,
   Distribution,
+  FunctionEventType,
   HttpVersion,
   OriginProtocolPolicy,
   OriginRequestPolicy,
@@ -26,6 +28,7 @@ import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deplo
 import { Construct } from 'constructs';
 import { ROUTES } from '../routes.js';
 import type { StageConfig } from '../stage-config.js';
+import { bodyLimitFunction } from './edge-body-limit.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DASHBOARD_DIR = `${ROOT}dashboard`;
@@ -78,6 +81,10 @@ export class DashboardHosting extends Construct {
       // Never cached; with caching off, this managed policy forwards the Authorization header.
       cachePolicy: CachePolicy.CACHING_DISABLED,
       originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      // A body Lambda could not take (over 6 MB, up to the HTTP API's 10 MB) would get a gateway error.
+      functionAssociations: [
+        { function: bodyLimitFunction(this, 'ApiBodyLimit'), eventType: FunctionEventType.VIEWER_REQUEST },
+      ],
     };
     this.distribution = new Distribution(this, 'Distribution', {
       comment: `${config.prefix} dashboard and API`,

@@ -6,6 +6,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { accessOf } from '../../infra/constructs/access.js';
+import { bodyLimitFunctionSource } from '../../infra/constructs/edge-body-limit.js';
 import { functionNameOf } from '../../infra/constructs/outroute-function.js';
 import { QUEUES, STREAM, TABLE, WEBHOOK_QUEUE } from '../../infra/resources.js';
 import { ROUTES, routeKeyOf } from '../../infra/routes.js';
@@ -508,10 +509,36 @@ describe('the dev stack', () => {
         expect(behavior.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // managed CachingDisabled
       }
     });
+
+    it("answers an oversized body with the contract's 413 at the edge on every API path, not on the dashboard's", () => {
+      const edgeFunctions = ofType(synth.resources, 'AWS::CloudFront::Function');
+      expect(edgeFunctions).toHaveLength(1);
+      const [logicalId, edgeFunction] = edgeFunctions[0]!;
+      expect(edgeFunction.Properties).toMatchObject({
+        AutoPublish: true,
+        FunctionCode: bodyLimitFunctionSource(),
+        FunctionConfig: { Runtime: 'cloudfront-js-2.0' },
+      });
+      const [, distribution] = ofType(synth.resources, 'AWS::CloudFront::Distribution')[0]!;
+      type Behavior = { PathPattern?: string; FunctionAssociations?: unknown[] };
+      const config = distribution.Properties.DistributionConfig as {
+        DefaultCacheBehavior: Behavior;
+        CacheBehaviors: Behavior[];
+      };
+      expect(config.CacheBehaviors.map((behavior) => behavior.PathPattern).sort()).toStrictEqual(
+        ['/health', '/openapi.json', '/v1/*'].sort(),
+      );
+      for (const behavior of config.CacheBehaviors) {
+        expect(behavior.FunctionAssociations, behavior.PathPattern).toStrictEqual([
+          { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [logicalId, 'FunctionARN'] } },
+        ]);
+      }
+      expect(config.DefaultCacheBehavior.FunctionAssociations).toBeUndefined();
+    });
   });
 
   it('outputs the URLs and names an operator needs', () => {
-    for (const output of ['ApiUrl', 'DashboardUrl', 'IntakeQueueUrl', 'EventBusName'])
+    for (const output of ['ApiUrl', 'ClientApiUrl', 'DashboardUrl', 'IntakeQueueUrl', 'EventBusName'])
       synth.template.hasOutput(output, {});
   });
 
