@@ -4,7 +4,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { CalendarCache } from '../../shared/domain/calendar.js';
 import { isFailOver, type RoutingMessage } from '../../shared/messaging/routing-queue.js';
 import type { Ticket } from '../../shared/domain/types.js';
-import { getPolicy } from '../../shared/store/config-store.js';
+import { cachedPolicy } from '../../shared/store/config-store.js';
 import { getTickets } from '../../shared/store/ticket-store.js';
 import { failOverStep } from '../../shared/use-cases/fail-over-provider.js';
 import { ProviderSnapshotCache } from '../../shared/use-cases/provider-snapshot.js';
@@ -29,7 +29,7 @@ export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
     const ctx = appContext();
     const state: RouterState = {
       providers: await snapshots.get(ctx),
-      policy: await getPolicy(ctx.table, 'routing'),
+      policy: await cachedPolicy(ctx.table, 'routing'),
       calendars,
       // Before parking: anything older than a moment, or than the ticket, may miss a provider just added or opened.
       refresh: (changedAtMs) => snapshots.get(ctx, PARK_REFRESH_AGE_MS, changedAtMs),

@@ -173,6 +173,9 @@ export function functionEnvironment(
     POWERTOOLS_LOG_LEVEL: process.env.OUTROUTE_LOG_LEVEL ?? 'WARN',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',
+    // Tracing is off locally, but the X-Ray SDK's automatic mode still hooks every promise
+    // (cls-hooked async hooks): about 7 % of the platform's CPU at 100 tickets/s.
+    AWS_XRAY_MANUAL_MODE: 'true',
     POWERTOOLS_DEV: 'true',
   };
 }

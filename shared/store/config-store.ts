@@ -8,6 +8,7 @@ import {
   slaPolicySchema,
 } from '../domain/schemas.js';
 import { configKey } from './keys.js';
+import { ReadCache } from './read-cache.js';
 import type { Table } from './table.js';
 
 const POLICIES = {
@@ -27,6 +28,14 @@ export async function getPolicy<K extends keyof PolicyTypes>(table: Table, name:
   return (parsed.success ? parsed.data : POLICIES[name].fallback) as PolicyTypes[K];
 }
 
+const cachedPolicies = { sla: new ReadCache<SlaPolicy>(), routing: new ReadCache<RoutingPolicy>() };
+
+/** The policy in force as this container last read it (at most CONFIG_CACHE_TTL_MS old): for hot paths. */
+export function cachedPolicy<K extends keyof PolicyTypes>(table: Table, name: K): Promise<PolicyTypes[K]> {
+  const cache = cachedPolicies[name] as ReadCache<PolicyTypes[K]>;
+  return cache.get(table.name, () => getPolicy(table, name));
+}
+
 export async function putPolicy<K extends keyof PolicyTypes>(
   table: Table,
   name: K,
@@ -39,4 +48,5 @@ export async function putPolicy<K extends keyof PolicyTypes>(
       Item: { ...configKey(name), entity: 'config', policy, updatedAt: now },
     }),
   );
+  cachedPolicies[name].forget(table.name);
 }

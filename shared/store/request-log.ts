@@ -37,6 +37,8 @@ export interface RequestLogLine {
   reasons?: string[];
   /** Items written (write actions only), in request order. */
   writes?: LoggedWrite[];
+  /** What a read names: a GetItem's `pk`, a Query's `index:partition`, a batch's item count. */
+  read?: string;
   /** ConsumedCapacity as the service answered it (a list for transactions and batches). */
   consumed?: unknown;
 }
@@ -101,6 +103,25 @@ export function writesOf(op: string, input: Item): LoggedWrite[] {
   }
 }
 
+/** The key or partition a read request names, for counting reads by kind. */
+export function readOf(op: string, input: Item): string | undefined {
+  switch (op) {
+    case 'GetItem':
+      return String((input.Key as Item | undefined)?.pk);
+    case 'Query': {
+      const values = Object.values((input.ExpressionAttributeValues ?? {}) as Item);
+      return `${String(input.IndexName ?? 'table')}:${String(values[0])}`;
+    }
+    case 'BatchGetItem':
+      return `${Object.values((input.RequestItems ?? {}) as Record<string, { Keys?: unknown[] }>).reduce(
+        (count, request) => count + (request.Keys?.length ?? 0),
+        0,
+      )} items`;
+    default:
+      return undefined;
+  }
+}
+
 /** Adds the request log to a client (idempotent per client). */
 export function addRequestLog(client: DynamoDBClient, file: string): void {
   client.middlewareStack.add(
@@ -109,6 +130,7 @@ export function addRequestLog(client: DynamoDBClient, file: string): void {
       if (!op) return next(args);
       const input = args.input as Item;
       const writes = writesOf(op, input);
+      const read = readOf(op, input);
       const fn = invocationScope.getStore();
       const line: RequestLogLine = {
         t: 0,
@@ -116,6 +138,7 @@ export function addRequestLog(client: DynamoDBClient, file: string): void {
         ...(fn ? { fn } : {}),
         ok: true,
         ...(writes.length ? { writes } : {}),
+        ...(read ? { read } : {}),
       };
       try {
         const result = await next({ ...args, input: { ...input, ReturnConsumedCapacity: 'INDEXES' } });

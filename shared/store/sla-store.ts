@@ -8,6 +8,7 @@ import {
 import type { Ticket } from '../domain/types.js';
 import { SLA_POLICY_PARTITION, slaPolicyKey, statusPartition } from './keys.js';
 import { STATUS_SHARDS } from './layout.js';
+import { ReadCache } from './read-cache.js';
 import { queryAllItems, stripLayout, type Table } from './table.js';
 import { ticketFromItem } from './ticket-store.js';
 
@@ -36,6 +37,12 @@ export async function listSlaPolicies(table: Table): Promise<StoredSlaPolicy[]> 
   return inMatchingOrder(policies);
 }
 
+const cachedPolicies = new ReadCache<StoredSlaPolicy[]>();
+
+/** Every SLA policy as this container last read them (at most CONFIG_CACHE_TTL_MS old): for intake. */
+export const cachedSlaPolicies = (table: Table) =>
+  cachedPolicies.get(table.name, () => listSlaPolicies(table));
+
 /** Creates or replaces; true when it was new. */
 export async function putSlaPolicy(
   table: Table,
@@ -51,6 +58,7 @@ export async function putSlaPolicy(
       ReturnValues: 'ALL_OLD',
     }),
   );
+  cachedPolicies.forget(table.name);
   return { created: !result.Attributes, policy };
 }
 
@@ -58,6 +66,7 @@ export async function deleteSlaPolicy(table: Table, policyId: string): Promise<b
   const result = await table.db.send(
     new DeleteCommand({ TableName: table.name, Key: slaPolicyKey(policyId), ReturnValues: 'ALL_OLD' }),
   );
+  cachedPolicies.forget(table.name);
   return !!result.Attributes;
 }
 

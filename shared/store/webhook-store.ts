@@ -5,6 +5,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } fr
 import type { StoredWebhook } from '../domain/webhooks.js';
 import { isConditionFailure } from './dynamo-client.js';
 import { WEBHOOK_PARTITION, webhookDeliveryKey, webhookDeliveryPartition, webhookKey } from './keys.js';
+import { ReadCache } from './read-cache.js';
 import { stripLayout, type Table } from './table.js';
 
 /** Delivery attempts are kept this long (DynamoDB TTL). */
@@ -49,6 +50,13 @@ export async function listStoredWebhooks(table: Table, consistent = false): Prom
   return items;
 }
 
+/** Subscriptions change rarely: the stream consumer reuses its last read for a second. */
+const cachedSubscriptions = new ReadCache<StoredWebhook[]>(1000);
+
+/** Every subscription as this container last read them (at most a second old): for each ticket change. */
+export const cachedWebhooks = (table: Table) =>
+  cachedSubscriptions.get(table.name, () => listStoredWebhooks(table));
+
 export async function putStoredWebhook(table: Table, webhook: StoredWebhook): Promise<void> {
   await table.db.send(
     new PutCommand({
@@ -56,12 +64,14 @@ export async function putStoredWebhook(table: Table, webhook: StoredWebhook): Pr
       Item: { ...webhookKey(webhook.webhookId), entity: 'webhook', ...webhook },
     }),
   );
+  cachedSubscriptions.forget(table.name);
 }
 
 export async function deleteStoredWebhook(table: Table, webhookId: string): Promise<boolean> {
   const result = await table.db.send(
     new DeleteCommand({ TableName: table.name, Key: webhookKey(webhookId), ReturnValues: 'ALL_OLD' }),
   );
+  cachedSubscriptions.forget(table.name);
   return Boolean(result.Attributes);
 }
 
@@ -123,6 +133,7 @@ export async function disableWebhook(
         ExpressionAttributeValues: { ':false': false, ':true': true, ':now': now, ':reason': reason },
       }),
     );
+    cachedSubscriptions.forget(table.name);
     return true;
   } catch (error) {
     if (isConditionFailure(error)) return false;

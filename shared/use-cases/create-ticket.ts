@@ -6,8 +6,8 @@ import { AppError, conflict } from '../lib/errors.js';
 import { canonicalJson, sha256Hex } from '../lib/hash.js';
 import { jsonValueProblems } from '../lib/json-limits.js';
 import { issueDetails } from '../lib/zod-issues.js';
-import { getPolicy } from '../store/config-store.js';
-import { listSlaPolicies } from '../store/sla-store.js';
+import { cachedPolicy } from '../store/config-store.js';
+import { cachedSlaPolicies } from '../store/sla-store.js';
 import { getTicket, insertTicket } from '../store/ticket-store.js';
 import { type AppContext, isoNow } from './context.js';
 
@@ -51,8 +51,8 @@ export async function createTicket(
 ): Promise<CreatedTicket> {
   const bodyHash = sha256Hex(canonicalJson(input));
   const [slaPolicy, slaPolicies] = await Promise.all([
-    getPolicy(ctx.table, 'sla'),
-    listSlaPolicies(ctx.table),
+    cachedPolicy(ctx.table, 'sla'),
+    cachedSlaPolicies(ctx.table),
   ]);
   const ticket = newTicket({ sourceId, input, bodyHash, now: isoNow(ctx), slaPolicy, slaPolicies });
   const outcome = await insertTicket(ctx.table, ticket, input.payload);

@@ -17,15 +17,14 @@ import type { EventPublisher } from '../messaging/event-publisher.js';
 import type { WebhookDeliveryMessage, WebhookQueue } from '../messaging/webhook-queue.js';
 import type { WebhookSender } from '../messaging/webhook-sender.js';
 import {
+  cachedWebhooks,
   type DeliveryAttempt,
   disableWebhook,
   getStoredWebhook,
-  listStoredWebhooks,
   markWebhookFailing,
   markWebhookHealthy,
   recordDeliveryAttempt,
 } from '../store/webhook-store.js';
-import type { Table } from '../store/table.js';
 import type { AppContext } from './context.js';
 
 /** The messages for these events: one per matching subscription and event, in the events' order. */
@@ -40,16 +39,6 @@ export function deliveriesFor(
       .filter((webhook) => webhookMatches(webhook, event, ticketProviderId))
       .map((webhook) => ({ webhookId: webhook.webhookId, event, enqueuedAt: now })),
   );
-}
-
-/** Subscriptions change rarely: the stream consumer reads them at most once a second. */
-const SUBSCRIPTIONS_TTL_MS = 1000;
-let cached: { table: string; at: number; webhooks: StoredWebhook[] } | undefined;
-
-async function subscriptions(table: Table, now: number): Promise<StoredWebhook[]> {
-  if (!cached || cached.table !== table.name || now - cached.at > SUBSCRIPTIONS_TTL_MS)
-    cached = { table: table.name, at: now, webhooks: await listStoredWebhooks(table) };
-  return cached.webhooks;
 }
 
 /** How far back a change offers its ticket's earlier events again (see eventsToOffer). */
@@ -86,7 +75,7 @@ export async function enqueueTicketWebhooks(
 ): Promise<void> {
   const events = eventsToOffer(before, after);
   if (!events.length) return;
-  const webhooks = await subscriptions(ctx.table, Date.now());
+  const webhooks = await cachedWebhooks(ctx.table);
   if (!webhooks.length) return;
   await queue.enqueue(deliveriesFor(webhooks, events, after.providerId, ctx.now()));
 }
