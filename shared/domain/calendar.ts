@@ -268,11 +268,28 @@ export interface CalendarCacheOptions {
   minDaysAhead?: number;
 }
 
+/**
+ * What CalendarCache.getRemembered keeps for one provider object: the calendar get() last gave for it,
+ * and what must still hold for get() to give it again.
+ */
+export class CalendarSlot {
+  cache: CalendarCache | undefined = undefined;
+  /** The cache's count of compiles when the answer was given: any compile since may have replaced it. */
+  compiles = -1;
+  version = Number.NaN;
+  calendar: CompiledCalendar = ALWAYS_OPEN;
+  /** get() keeps its answer for instants in [reusableFromMs, reusableUntilMs]. */
+  reusableFromMs = Number.NaN;
+  reusableUntilMs = Number.NaN;
+}
+
 /** Compiled calendars per provider id and version; compiling is slow (luxon), looking up is not. */
 export class CalendarCache {
   readonly #entries = new Map<string, { version: number; calendar: CompiledCalendar }>();
   readonly #horizonDays: number;
   readonly #minAheadMs: number;
+  /** Entries set so far: while it stays the same, every get() answers as it did. */
+  #compiles = 0;
 
   constructor(options: CalendarCacheOptions = {}) {
     this.#horizonDays = options.horizonDays ?? DEFAULT_HORIZON_DAYS;
@@ -291,6 +308,34 @@ export class CalendarCache {
     }
     const calendar = this.#compile(provider, nowMs);
     this.#entries.set(provider.providerId, { version: provider.version, calendar });
+    this.#compiles++;
+    return calendar;
+  }
+
+  /**
+   * get(), for a caller that asks about the same provider objects decision after decision (the router):
+   * `slot`, kept by the caller per provider object, remembers get()'s answer, which stays its answer while
+   * this cache has set no entry since and the version and the instant still fit, so the lookup by id is
+   * skipped. Same answers as get(), same compiles.
+   */
+  getRemembered(provider: CalendarOwner, nowMs: number, slot: CalendarSlot): CompiledCalendar {
+    if (
+      slot.cache === this &&
+      slot.compiles === this.#compiles &&
+      slot.version === provider.version &&
+      nowMs >= slot.reusableFromMs &&
+      nowMs <= slot.reusableUntilMs
+    ) {
+      return slot.calendar;
+    }
+    const calendar = this.get(provider, nowMs);
+    slot.cache = this;
+    slot.compiles = this.#compiles;
+    slot.version = provider.version;
+    slot.calendar = calendar;
+    // get()'s own test, term for term.
+    slot.reusableFromMs = calendar.horizonStartMs;
+    slot.reusableUntilMs = calendar.horizonEndMs - this.#minAheadMs;
     return calendar;
   }
 

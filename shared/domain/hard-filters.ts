@@ -53,6 +53,22 @@ export function hardFilterVerdict(provider: ProviderSnapshot, ticket: RoutableTi
   const proficiency = Object.hasOwn(provider.skills, ticket.skill)
     ? provider.skills[ticket.skill]
     : undefined;
+  return verdictWith(provider, proficiency, ticket, ticketClearanceRank(ticket));
+}
+
+/** The rank a provider's clearance must reach for the ticket (the decision looks it up once). */
+export const ticketClearanceRank = (ticket: RoutableTicket) => clearanceRank(ticket.dataClassification);
+
+/**
+ * hardFilterVerdict with what a decision knows already: the provider's proficiency in the ticket's skill
+ * (its skill index keeps it) and the ticket's clearance rank.
+ */
+export function verdictWith(
+  provider: ProviderSnapshot,
+  proficiency: number | undefined,
+  ticket: RoutableTicket,
+  clearanceNeeded: number,
+): HardFilterVerdict {
   const refused =
     provider.status === 'paused' ||
     provider.status === 'offline' ||
@@ -61,7 +77,7 @@ export function hardFilterVerdict(provider: ProviderSnapshot, ticket: RoutableTi
     (ticket.language !== undefined &&
       provider.languages !== undefined &&
       !provider.languages.includes(ticket.language)) ||
-    clearanceRank(provider.dataClearance) < clearanceRank(ticket.dataClassification) ||
+    clearanceRank(provider.dataClearance) < clearanceNeeded ||
     (ticket.dataRegion !== undefined &&
       provider.dataRegions !== undefined &&
       !provider.dataRegions.includes(ticket.dataRegion)) ||

@@ -1,12 +1,12 @@
 // The routing decision: which providers to try for one ticket, best first, and why. Pure: `now` is an input.
-import type { CalendarCache, CompiledCalendar } from './calendar.js';
+import type { CalendarCache, CalendarSlot, CompiledCalendar } from './calendar.js';
 import { openHoursBetween } from './calendar.js';
-import { hardFilterReasons, hardFilterVerdict } from './hard-filters.js';
+import { hardFilterReasons, ticketClearanceRank, verdictWith } from './hard-filters.js';
 import { type Placement, type PlacementSettings, predictPlacement, slackOpenHours } from './prediction.js';
 import type { RoutingPolicy } from './schemas.js';
 import { type ScoredProvider, scoreFeasible, slackFactor } from './scoring.js';
-import { type SharePool, sharePool } from './shares.js';
-import { providersWithSkill } from './skill-index.js';
+import type { ShareStandings } from './shares.js';
+import { type ProviderIndex, providerIndex, type SkillHolders } from './skill-index.js';
 import type {
   Candidate,
   IneligibilityReason,
@@ -84,17 +84,22 @@ export const asQueuedWork = (ticket: RoutableTicket): QueuedWork => ({
  * score fields are placeholders until it is ranked (only providers that can meet the due are).
  */
 interface Assessed extends ScoredProvider {
+  /** Its place among the providers with the ticket's skill. */
+  holder: number;
+  /** Its id's number in the provider index (for the share standings). */
+  id: number;
   calendar: CompiledCalendar;
   placement: Placement;
   /** tieBreak's hash, computed only when two scores are equal (-1: not yet). */
   tie: number;
 }
 
-const UNSCORED: ScoreFactors = { slack: 0, cost: 0, quality: 0, share: 0, load: 0 };
-
 /** The provider's prediction, or null when its configuration makes the maths fail (it is skipped, never fatal). */
 function assess(
   provider: ProviderSnapshot,
+  holder: number,
+  id: number,
+  calendarSlot: CalendarSlot,
   work: QueuedWork,
   calendars: CalendarCache,
   nowMs: number,
@@ -102,9 +107,24 @@ function assess(
 ): Assessed | null {
   if (!(provider.throughputPerHour > 0) || !Number.isFinite(provider.throughputPerHour)) return null;
   try {
-    const calendar = calendars.get(provider, nowMs);
+    const calendar = calendars.getRemembered(provider, nowMs, calendarSlot);
     const placement = predictPlacement(provider, work, calendar, nowMs, settings);
-    return { provider, calendar, placement, completionMs: 0, slack: 0, factors: UNSCORED, score: 0, tie: -1 };
+    return {
+      provider,
+      holder,
+      id,
+      calendar,
+      placement,
+      completionMs: 0,
+      slack: 0,
+      share: 0,
+      cost: 0,
+      quality: 0,
+      load: 0,
+      score: 0,
+      costBasis: undefined,
+      tie: -1,
+    };
   } catch {
     return null;
   }
@@ -161,21 +181,20 @@ export function tieBreak(ticketId: string, providerId: string): number {
   return fnv1a(fnv1a(FNV_OFFSET, `${ticketId}\u0000`), providerId) >>> 0;
 }
 
-/** tieBreak for one ticket and many providers: the ticket's part of the hash is taken once. */
-function tieBreaker(ticketId: string): (entry: Assessed) => number {
-  const seed = fnv1a(FNV_OFFSET, `${ticketId}\u0000`);
-  return (entry) => {
-    if (entry.tie < 0) entry.tie = fnv1a(seed, entry.provider.providerId) >>> 0;
-    return entry.tie;
-  };
+/** tieBreak's hash with the ticket's part of it (tieSeed) taken once per decision. */
+const tieSeed = (ticketId: string) => fnv1a(FNV_OFFSET, `${ticketId}\u0000`);
+
+function tieOf(entry: Assessed, seed: number): number {
+  if (entry.tie < 0) entry.tie = fnv1a(seed, entry.provider.providerId) >>> 0;
+  return entry.tie;
 }
 
-const roundFactors = (f: ScoreFactors): ScoreFactors => ({
-  slack: round3(f.slack),
-  cost: round3(f.cost),
-  quality: round3(f.quality),
-  share: round3(f.share),
-  load: round3(f.load),
+const roundedFactors = (entry: Assessed): ScoreFactors => ({
+  slack: round3(entry.slack),
+  cost: round3(entry.cost),
+  quality: round3(entry.quality),
+  share: round3(entry.share),
+  load: round3(entry.load),
 });
 
 /**
@@ -226,7 +245,7 @@ function explainRanked(entry: Assessed): Candidate {
     marginMinutes: Math.round(placement.marginHours * 60),
     displaces: placement.displaces,
     score: round3(entry.score),
-    factors: roundFactors(entry.factors),
+    factors: roundedFactors(entry),
   };
   // Issue 10: what the cost factor priced, and where the quality factor came from.
   if (entry.costBasis) candidate.costBasis = { ...entry.costBasis, cost: round3(entry.costBasis.cost) };
@@ -239,11 +258,9 @@ function explainRanked(entry: Assessed): Candidate {
  * times faster than Array#sort calling a comparator (at 1,000 providers this sort was a tenth of a decision).
  * A NaN score makes the comparison inconsistent, where only Array#sort itself gives Array#sort's order.
  */
-function byScore(entries: Assessed[], tieOf: (entry: Assessed) => number): Assessed[] {
+function byScore(entries: Assessed[], seed: number): Assessed[] {
   if (entries.some((entry) => Number.isNaN(entry.score)))
-    return entries.sort((a, b) => b.score - a.score || tieOf(a) - tieOf(b));
-  const before = (a: Assessed, b: Assessed) =>
-    a.score > b.score || (a.score === b.score && tieOf(a) < tieOf(b));
+    return entries.sort((a, b) => b.score - a.score || tieOf(a, seed) - tieOf(b, seed));
   let from = entries;
   let to = new Array<Assessed>(entries.length);
   for (let width = 1; width < entries.length; width *= 2) {
@@ -255,7 +272,7 @@ function byScore(entries: Assessed[], tieOf: (entry: Assessed) => number): Asses
       // Stable: the left run wins unless the right entry goes strictly before it.
       for (let at = start; at < end; at++)
         to[at] =
-          right < end && (left >= middle || before(from[right]!, from[left]!))
+          right < end && (left >= middle || goesBefore(from[right]!, from[left]!, seed))
             ? from[right++]!
             : from[left++]!;
     }
@@ -264,6 +281,9 @@ function byScore(entries: Assessed[], tieOf: (entry: Assessed) => number): Asses
   return from;
 }
 
+const goesBefore = (a: Assessed, b: Assessed, seed: number) =>
+  a.score > b.score || (a.score === b.score && tieOf(a, seed) < tieOf(b, seed));
+
 /**
  * Best first by score; then, when the best one takes part in an allocation split, the pool member of the
  * same tier furthest below its target goes first instead (the deficit controller).
@@ -271,9 +291,9 @@ function byScore(entries: Assessed[], tieOf: (entry: Assessed) => number): Asses
 function rankTier(
   tier: Assessed[],
   work: QueuedWork,
-  shares: SharePool,
+  shares: ShareStandings,
   policy: RoutingPolicy,
-  tieOf: (entry: Assessed) => number,
+  seed: number,
   ticket: RoutableTicket,
 ): { ranked: Assessed[]; byShare: boolean } {
   for (const entry of tier) {
@@ -281,117 +301,96 @@ function rankTier(
     const window = openHoursBetween(entry.calendar, work.createdMs, work.dueMs) ?? 0;
     entry.completionMs = completionMs;
     entry.slack = slackFactor(slackOpenHours(entry.calendar, completionMs, work.dueMs), window);
+    entry.share = shares.factor(entry.id);
   }
-  scoreFeasible(tier, shares, policy.weights, ticket);
-  const ranked = byScore(tier, tieOf);
+  scoreFeasible(tier, policy.weights, ticket);
+  const ranked = byScore(tier, seed);
   const best = ranked[0];
-  const bestStanding = best && shares.get(best.provider.providerId);
-  if (!best || !bestStanding) return { ranked, byShare: false };
+  if (!best || !shares.has(best.id)) return { ranked, byShare: false };
   let chosen = best;
-  let chosenDeficit = bestStanding.deficit;
+  let chosenDeficit = shares.deficit[best.id]!;
   for (const entry of ranked) {
-    const standing = shares.get(entry.provider.providerId);
-    if (standing !== undefined && standing.deficit > chosenDeficit) {
+    if (shares.has(entry.id) && shares.deficit[entry.id]! > chosenDeficit) {
       chosen = entry;
-      chosenDeficit = standing.deficit;
+      chosenDeficit = shares.deficit[entry.id]!;
     }
   }
   if (chosen === best) return { ranked, byShare: false };
   return { ranked: [chosen, ...ranked.filter((entry) => entry !== chosen)], byShare: true };
 }
 
-/** Who was out, in the order they were found: providers in input order, then the late ones. */
-interface Ineligible {
-  /** Ruled out while looking at the providers that have the skill, in provider order. */
-  found: Unranked[];
-  /** Ruled out afterwards because they cannot meet the due (made into entries only if listed). */
-  late: Assessed[];
+/** How each provider with the ticket's skill came out of the first look (HolderOutcomes.status). */
+const REFUSED = 1;
+const INVALID = 2;
+const FULL = 3;
+const LATE = 4;
+/** In a tier, or routed to late anyway: listed among the eligible. */
+const TAKEN = 5;
+
+/** What the first look found per provider with the skill: the explanation lists the ineligible from it. */
+interface HolderOutcomes {
+  index: ProviderIndex;
+  holders: SkillHolders;
+  status: Uint8Array;
+  /** The assessed entry of each holder that passed the hard filters and could be predicted. */
+  assessed: (Assessed | undefined)[];
 }
 
 interface DecisionParts {
   outcome: RoutingDecision['outcome'];
   reason: string;
   eligible: Listed[];
-  ineligible: Ineligible;
   bestEffortLate?: boolean;
   lost?: boolean;
 }
 
 /**
- * The first `count` entries by provider id, kept while they are offered: what a stable sort of all of them
- * would start with (equal ids keep the order they came in), without sorting or even making them all.
+ * An ineligible provider's entry, or undefined if it is not one (or is listed in the other pass): those
+ * found out while looking at the providers (`late` false), or those that cannot meet the due (`late`).
  */
-class FirstById {
-  readonly entries: Listed[] = [];
-  readonly #count: number;
-
-  constructor(count: number) {
-    this.#count = count;
-  }
-
-  /** Whether an entry with this id would make the list. */
-  wants(providerId: string): boolean {
-    const { entries } = this;
-    return entries.length < this.#count || providerId < entries[entries.length - 1]!.provider.providerId;
-  }
-
-  add(entry: Listed): void {
-    const { entries } = this;
-    const id = entry.provider.providerId;
-    // After every entry with an id up to this one.
-    let low = 0;
-    let high = entries.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (entries[mid]!.provider.providerId <= id) low = mid + 1;
-      else high = mid;
-    }
-    entries.splice(low, 0, entry);
-    if (entries.length > this.#count) entries.pop();
-  }
+function ineligibleAt(position: number, late: boolean, outcomes: HolderOutcomes): Listed | undefined {
+  const holder = outcomes.holders.holderAt[position]!;
+  if (holder < 0) return late ? undefined : filteredOut(outcomes.index.providers[position]!);
+  const status = outcomes.status[holder];
+  if (late)
+    return status === LATE ? unplaced(outcomes.assessed[holder]!, false, 'cannot_meet_due') : undefined;
+  if (status === REFUSED) return filteredOut(outcomes.holders.providers[holder]!);
+  if (status === INVALID)
+    return {
+      provider: outcomes.holders.providers[holder]!,
+      eligible: false,
+      reason: 'invalid_configuration',
+    };
+  if (status === FULL) return unplaced(outcomes.assessed[holder]!, false, 'at_capacity');
+  return undefined;
 }
 
 /**
- * The first `count` ineligible providers by id, in the order the decision met them (providers in input
- * order, then the late ones). Those without the ticket's skill were skipped unseen: they are put back in
- * their places here, and made into entries only if they make the list.
+ * The first `count` ineligible providers by id; equal ids in the order the decision met them (providers in
+ * input order, then the late ones). Walks the index's order by id, so only the entries listed are made.
  */
-function firstIneligible(
-  providers: readonly ProviderSnapshot[],
-  skill: string,
-  ineligible: Ineligible,
-  count: number,
-): Listed[] {
-  const first = new FirstById(count);
-  const holders = providersWithSkill(providers, skill);
-  let holder = 0;
-  let next = 0;
-  for (const provider of providers) {
-    // Both lists are in input order: a provider is the next holder, or it lacks the skill.
-    const hasSkill = holders[holder] === provider;
-    if (hasSkill) holder++;
-    const found = ineligible.found[next];
-    if (found?.provider === provider) {
-      next++;
-      if (first.wants(provider.providerId)) first.add(found);
-    } else if (!hasSkill && first.wants(provider.providerId)) {
-      first.add(filteredOut(provider));
+function firstIneligible(outcomes: HolderOutcomes, count: number): Listed[] {
+  // A fractional count keeps as many as it would have whole entries for.
+  const wanted = Math.floor(count);
+  const byId = outcomes.index.positionsById();
+  const runEnds = outcomes.index.idRunEnds();
+  const listed: Listed[] = [];
+  for (let run = 0; run < byId.length && listed.length < wanted; run = runEnds[run]!) {
+    for (const late of [false, true]) {
+      for (let k = run; k < runEnds[run]! && listed.length < wanted; k++) {
+        const entry = ineligibleAt(byId[k]!, late, outcomes);
+        if (entry) listed.push(entry);
+      }
     }
   }
-  for (const entry of ineligible.late)
-    if (first.wants(entry.provider.providerId)) first.add(unplaced(entry, false, 'cannot_meet_due'));
-  return first.entries;
+  return listed;
 }
 
-function decision(parts: DecisionParts, input: DecisionInput): RoutingDecision {
+function decision(parts: DecisionParts, outcomes: HolderOutcomes, input: DecisionInput): RoutingDecision {
   const order = parts.eligible.map((candidate) => candidate.provider.providerId);
   const limit = input.maxCandidates ?? Number.POSITIVE_INFINITY;
   const shown = parts.eligible.slice(0, limit);
-  if (shown.length < limit) {
-    shown.push(
-      ...firstIneligible(input.providers, input.ticket.skill, parts.ineligible, limit - shown.length),
-    );
-  }
+  if (shown.length < limit) shown.push(...firstIneligible(outcomes, limit - shown.length));
   return {
     outcome: parts.outcome,
     order,
@@ -420,42 +419,70 @@ export function decideRoute(input: DecisionInput): RoutingDecision {
   const { ticket, providers, policy, nowMs, calendars } = input;
   const settings = placementSettings(policy);
   const work = asQueuedWork(ticket);
-  const found: Unranked[] = [];
+  const index = providerIndex(providers);
+  // Without the skill a provider is out whatever else holds: it is looked at again only if the
+  // explanation lists it (at 1,000 providers most are such, and most are never listed).
+  const holders = index.withSkill(ticket.skill);
+  const idNumbers = index.idNumbers();
+  const clearanceNeeded = ticketClearanceRank(ticket);
+  const count = holders.providers.length;
+  const outcomes: HolderOutcomes = {
+    index,
+    holders,
+    status: new Uint8Array(count),
+    assessed: new Array<Assessed | undefined>(count),
+  };
+  const { status, assessed } = outcomes;
   const clean: Assessed[] = [];
   const displacing: Assessed[] = [];
   const overflow: Assessed[] = [];
   const late: Assessed[] = [];
   const full: Assessed[] = [];
+  // The allocation pool: every provider that could take the skill (capacity aside), with its id's number.
   const pool: ProviderSnapshot[] = [];
+  const poolIds: number[] = [];
 
-  // Without the skill a provider is out whatever else holds: it is looked at again only if the
-  // explanation lists it (at 1,000 providers most are such, and most are never listed).
-  for (const provider of providersWithSkill(providers, ticket.skill)) {
-    const verdict = hardFilterVerdict(provider, ticket);
+  for (let holder = 0; holder < count; holder++) {
+    const provider = holders.providers[holder]!;
+    const position = holders.positions[holder]!;
+    const verdict = verdictWith(provider, holders.proficiency[holder], ticket, clearanceNeeded);
     if (verdict === 'refused') {
-      found.push(filteredOut(provider));
+      status[holder] = REFUSED;
       continue;
     }
-    const entry = assess(provider, work, calendars, nowMs, settings);
+    const slot = index.calendarSlots[position]!;
+    const entry = assess(provider, holder, idNumbers[position]!, slot, work, calendars, nowMs, settings);
     if (!entry) {
-      found.push({ provider, eligible: false, reason: 'invalid_configuration' });
+      status[holder] = INVALID;
       continue;
     }
-    if (!provider.overflow) pool.push(provider);
+    assessed[holder] = entry;
+    if (!provider.overflow) {
+      pool.push(provider);
+      poolIds.push(entry.id);
+    }
     if (verdict === 'full') {
+      status[holder] = FULL;
       full.push(entry);
-      found.push(unplaced(entry, false, 'at_capacity'));
-    } else if (!meetsDue(entry, work.dueMs)) late.push(entry);
-    else if (provider.overflow) overflow.push(entry);
+      continue;
+    }
+    if (!meetsDue(entry, work.dueMs)) {
+      status[holder] = LATE;
+      late.push(entry);
+      continue;
+    }
+    status[holder] = TAKEN;
+    if (provider.overflow) overflow.push(entry);
     else if (entry.placement.displaces > 0) displacing.push(entry);
     else clean.push(entry);
   }
 
-  const shares = sharePool(pool, ticket.skill);
-  const tieOf = tieBreaker(work.ticketId);
+  const seed = tieSeed(work.ticketId);
   const tiers = [clean, displacing, overflow].filter((tier) => tier.length > 0);
   if (tiers.length > 0) {
-    const ranked = tiers.map((tier) => rankTier(tier, work, shares, policy, tieOf, ticket));
+    const shares = index.shareStandings();
+    shares.fill(pool, poolIds, ticket.skill);
+    const ranked = tiers.map((tier) => rankTier(tier, work, shares, policy, seed, ticket));
     const reason =
       tiers[0] === overflow
         ? ROUTING_REASONS.overflow
@@ -463,12 +490,8 @@ export function decideRoute(input: DecisionInput): RoutingDecision {
           ? ROUTING_REASONS.allocationShare
           : ROUTING_REASONS.bestScore;
     return decision(
-      {
-        outcome: 'route',
-        reason,
-        eligible: ranked.flatMap((tier) => tier.ranked),
-        ineligible: { found, late },
-      },
+      { outcome: 'route', reason, eligible: ranked.flatMap((tier) => tier.ranked) },
+      outcomes,
       input,
     );
   }
@@ -479,12 +502,8 @@ export function decideRoute(input: DecisionInput): RoutingDecision {
     !full.some((e) => couldStillMeetDue(e, work.dueMs));
   if (full.some((entry) => meetsDue(entry, work.dueMs))) {
     return decision(
-      {
-        outcome: 'park',
-        reason: ROUTING_REASONS.waitingForSlot,
-        eligible: [],
-        ineligible: { found, late },
-      },
+      { outcome: 'park', reason: ROUTING_REASONS.waitingForSlot, eligible: [] },
+      outcomes,
       input,
     );
   }
@@ -494,30 +513,25 @@ export function decideRoute(input: DecisionInput): RoutingDecision {
     .sort(
       (a, b) =>
         (a.placement.meanCompletionMs as number) - (b.placement.meanCompletionMs as number) ||
-        tieOf(a) - tieOf(b),
+        tieOf(a, seed) - tieOf(b, seed),
     );
-  const neverFinishing = late.filter((entry) => entry.placement.meanCompletionMs === null);
   if (finishing.length > 0) {
+    for (const entry of finishing) status[entry.holder] = TAKEN;
     return decision(
       {
         outcome: 'route',
         reason: ROUTING_REASONS.bestEffortLate,
         eligible: finishing.map((entry) => unplaced(entry, true, 'cannot_meet_due')),
-        ineligible: { found, late: neverFinishing },
         bestEffortLate: true,
         lost,
       },
+      outcomes,
       input,
     );
   }
   return decision(
-    {
-      outcome: 'park',
-      reason: ROUTING_REASONS.noEligibleProvider,
-      eligible: [],
-      ineligible: { found, late: neverFinishing },
-      lost,
-    },
+    { outcome: 'park', reason: ROUTING_REASONS.noEligibleProvider, eligible: [], lost },
+    outcomes,
     input,
   );
 }

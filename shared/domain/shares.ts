@@ -19,47 +19,66 @@ export const routedForSkill = (provider: ProviderSnapshot, skill: string) =>
       : 0
     : provider.routedLast24h;
 
-/** A pool member's standing for this skill. */
-export interface ShareStanding {
-  /** Its target share, normalised over the pool. */
-  target: number;
-  /** Its actual share of the pool's routed volume. */
-  actual: number;
-  /** target × (routed + 1) − routed: how many tickets behind its target it would be after this one. */
-  deficit: number;
-}
-
-/** Pool members by provider id (one map, one lookup per candidate). */
-export type SharePool = ReadonlyMap<string, ShareStanding>;
-
-/** The pool: every provider that could take the skill (capacity aside) and declares a share. */
-export function sharePool(pool: readonly ProviderSnapshot[], skill: string): SharePool {
-  let targetTotal = 0;
-  let routedTotal = 0;
-  for (const provider of pool) {
-    if (provider.allocationShare === undefined) continue;
-    targetTotal += provider.allocationShare;
-    routedTotal += routedForSkill(provider, skill);
-  }
-  const shares = new Map<string, ShareStanding>();
-  for (const provider of pool) {
-    if (provider.allocationShare === undefined) continue;
-    const target = targetTotal > 0 ? provider.allocationShare / targetTotal : 0;
-    const routed = routedForSkill(provider, skill);
-    shares.set(provider.providerId, {
-      target,
-      actual: routedTotal > 0 ? routed / routedTotal : target,
-      deficit: target * (routedTotal + 1) - routed,
-    });
-  }
-  return shares;
-}
-
 /** The score's share factor (explanation and a nudge between non-pool providers): 0.5 on target. */
-export function shareFactor(shares: SharePool, providerId: string): number {
-  const standing = shares.get(providerId);
-  if (standing === undefined) return NEUTRAL_SHARE_FACTOR;
-  return clamp01(NEUTRAL_SHARE_FACTOR + SHARE_GAIN * (standing.target - standing.actual));
+const standingFactor = (target: number, actual: number) =>
+  clamp01(NEUTRAL_SHARE_FACTOR + SHARE_GAIN * (target - actual));
+
+/**
+ * The pool's standings for one skill: every provider that could take it (capacity aside) and declares a
+ * share. Kept in arrays indexed by a number per provider id (equal ids, equal numbers: a later member
+ * replaces the standing of an earlier one with its id) and refilled for each decision, so a decision
+ * builds no map and no object per member.
+ */
+export class ShareStandings {
+  /** Its target share, normalised over the pool. */
+  readonly target: Float64Array;
+  /** Its actual share of the pool's routed volume. */
+  readonly actual: Float64Array;
+  /** target × (routed + 1) − routed: how many tickets behind its target it would be after this one. */
+  readonly deficit: Float64Array;
+  /** Which fill each id's standing is from: older ones are not in the current pool. */
+  readonly #filledIn: Float64Array;
+  #fill = 0;
+
+  constructor(distinctIds: number) {
+    this.target = new Float64Array(distinctIds);
+    this.actual = new Float64Array(distinctIds);
+    this.deficit = new Float64Array(distinctIds);
+    this.#filledIn = new Float64Array(distinctIds);
+  }
+
+  /** The pool's standings (`idNumbers[i]` is `pool[i]`'s), replacing the last pool's. */
+  fill(pool: readonly ProviderSnapshot[], idNumbers: readonly number[], skill: string): void {
+    const fill = ++this.#fill;
+    let targetTotal = 0;
+    let routedTotal = 0;
+    for (const provider of pool) {
+      if (provider.allocationShare === undefined) continue;
+      targetTotal += provider.allocationShare;
+      routedTotal += routedForSkill(provider, skill);
+    }
+    for (let i = 0; i < pool.length; i++) {
+      const provider = pool[i]!;
+      if (provider.allocationShare === undefined) continue;
+      const id = idNumbers[i]!;
+      const target = targetTotal > 0 ? provider.allocationShare / targetTotal : 0;
+      const routed = routedForSkill(provider, skill);
+      this.target[id] = target;
+      this.actual[id] = routedTotal > 0 ? routed / routedTotal : target;
+      this.deficit[id] = target * (routedTotal + 1) - routed;
+      this.#filledIn[id] = fill;
+    }
+  }
+
+  /** Whether the provider with this id number is in the pool. */
+  has(id: number): boolean {
+    return this.#filledIn[id] === this.#fill;
+  }
+
+  /** The share factor of the provider with this id number (neutral outside the pool). */
+  factor(id: number): number {
+    return this.has(id) ? standingFactor(this.target[id]!, this.actual[id]!) : NEUTRAL_SHARE_FACTOR;
+  }
 }
 
 export interface ShareHolder {
