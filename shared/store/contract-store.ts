@@ -6,16 +6,18 @@ import { type ContractInput, type ContractVersion } from '../domain/contracts.js
 import type { QualityDay } from '../domain/feedback.js';
 import type { KpiCounters } from '../domain/kpi-counts.js';
 import type { Adjustment } from '../domain/scorecard.js';
-import { isConditionFailure } from './dynamo-client.js';
+import { failedConditionIndexes, isConditionFailure } from './dynamo-client.js';
 import {
   contractDirectoryKey,
   contractHeadKey,
   contractPartition,
   contractVersionKey,
   kpiKey,
+  providerKey,
   qualityKey,
   statementKey,
 } from './keys.js';
+import { CHANGE_SEQ } from './provider-store.js';
 import { queryAllItems, stripLayout, type Table } from './table.js';
 
 /** Every version of a provider's contract, oldest first (read consistently). */
@@ -28,9 +30,27 @@ export async function listContractVersions(table: Table, providerId: string): Pr
   return items.map((item) => stripLayout<ContractVersion>(item));
 }
 
+/** Where the provider's change mark sits in the version's transaction. */
+const PROVIDER_ITEM = 3;
+
+/**
+ * The provider's change marker moves with the version (same transaction), so routers re-read its contract
+ * (a version may take effect later: they keep the versions and pick the one in force as time passes).
+ */
+const contractChangeMark = (table: Table, providerId: string) => ({
+  Update: {
+    TableName: table.name,
+    Key: providerKey(providerId),
+    UpdateExpression: `ADD ${CHANGE_SEQ} :one`,
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeValues: { ':one': 1 },
+  },
+});
+
 /**
  * Stores the next version. `unchanged` when the latest version already says exactly this (a retried PUT
- * makes no new version); `conflict` when another writer stored a version in between (the caller reads again).
+ * makes no new version); `conflict` when another writer stored a version in between (the caller reads again);
+ * `no_provider` when the provider is gone.
  */
 export async function putContractVersion(
   table: Table,
@@ -38,7 +58,7 @@ export async function putContractVersion(
   input: ContractInput,
   latest: ContractVersion | undefined,
   meta: { createdAt: string; createdBy: ContractVersion['createdBy'] },
-): Promise<{ outcome: 'created' | 'conflict'; version?: ContractVersion }> {
+): Promise<{ outcome: 'created' | 'conflict' | 'no_provider'; version?: ContractVersion }> {
   const number = (latest?.version ?? 0) + 1;
   const version: ContractVersion = { ...input, providerId, version: number, ...meta };
   try {
@@ -68,13 +88,14 @@ export async function putContractVersion(
               ExpressionAttributeValues: { ':ids': new Set([providerId]) },
             },
           },
+          contractChangeMark(table, providerId),
         ],
       }),
     );
     return { outcome: 'created', version };
   } catch (error) {
-    if (isConditionFailure(error)) return { outcome: 'conflict' };
-    throw error;
+    if (!isConditionFailure(error)) throw error;
+    return { outcome: failedConditionIndexes(error).includes(PROVIDER_ITEM) ? 'no_provider' : 'conflict' };
   }
 }
 

@@ -12,6 +12,27 @@ import { isConditionFailure } from './dynamo-client.js';
 import { PROVIDER_LIST_PARTITION, providerDirectoryKey, providerKey } from './keys.js';
 import { stripLayout, type Table } from './table.js';
 
+/**
+ * Grows with every change of what a router reads beside the provider item: a reservation (the capacity
+ * take of its transaction), capacity given back (the stream's counter write, which comes with the
+ * counts of that change), a new contract version (its transaction). Each bump rides on a write that
+ * happens anyway, so it costs no request; a router's snapshot re-reads a provider's queue, counts and
+ * contract only when it moved (see ProviderSnapshotCache). Never shown: the item's own bookkeeping.
+ */
+export const CHANGE_SEQ = 'changeSeq';
+
+/** A provider as the table holds it, without the change marker. */
+function providerOf(item: Record<string, unknown>): Provider {
+  const { [CHANGE_SEQ]: _changeSeq, ...rest } = stripLayout<Record<string, unknown>>(item);
+  return rest as unknown as Provider;
+}
+
+/** A listed provider and its change marker (0 before anything moved it). */
+export interface ProviderState {
+  provider: Provider;
+  changeSeq: number;
+}
+
 const CONFIG_FIELDS = [
   'name',
   'status',
@@ -79,7 +100,7 @@ export async function putProvider(
       ReturnValues: 'ALL_NEW',
     }),
   );
-  const provider = stripLayout<Provider>(result.Attributes ?? {});
+  const provider = providerOf(result.Attributes ?? {});
   return { provider };
 }
 
@@ -87,7 +108,7 @@ export async function getProvider(table: Table, providerId: string): Promise<Pro
   const result = await table.db.send(
     new GetCommand({ TableName: table.name, Key: providerKey(providerId), ConsistentRead: true }),
   );
-  return result.Item ? stripLayout<Provider>(result.Item) : undefined;
+  return result.Item ? providerOf(result.Item) : undefined;
 }
 
 /** Adds a provider id to the directory, or takes it out. */
@@ -110,6 +131,11 @@ async function updateDirectory(table: Table, action: 'ADD' | 'DELETE', providerI
  * the directory item holds about 10,000 ids).
  */
 export async function listProviders(table: Table): Promise<Provider[]> {
+  return (await listProviderStates(table)).map((state) => state.provider);
+}
+
+/** The same listing (the same reads), each provider with its change marker. */
+export async function listProviderStates(table: Table): Promise<ProviderState[]> {
   const [directory, legacy] = await Promise.all([
     table.db.send(
       new GetCommand({ TableName: table.name, Key: providerDirectoryKey(), ConsistentRead: true }),
@@ -120,7 +146,7 @@ export async function listProviders(table: Table): Promise<Provider[]> {
     ...((directory.Item?.providerIds as Set<string> | undefined) ?? []),
     ...legacy,
   ]);
-  const providers: Provider[] = [];
+  const providers: ProviderState[] = [];
   const all = [...ids];
   for (let start = 0; start < all.length; start += 100) {
     let keys: Record<string, unknown>[] | undefined = all.slice(start, start + 100).map(providerKey);
@@ -129,12 +155,15 @@ export async function listProviders(table: Table): Promise<Provider[]> {
         new BatchGetCommand({ RequestItems: { [table.name]: { Keys: keys, ConsistentRead: true } } }),
       );
       for (const item of result.Responses?.[table.name] ?? [])
-        if (item.entity === 'provider') providers.push(stripLayout<Provider>(item));
+        if (item.entity === 'provider')
+          providers.push({ provider: providerOf(item), changeSeq: Number(item[CHANGE_SEQ] ?? 0) });
       keys = result.UnprocessedKeys?.[table.name]?.Keys;
     }
   }
-  return providers.sort((a, b) => (a.providerId < b.providerId ? -1 : a.providerId > b.providerId ? 1 : 0));
+  return providers.sort((a, b) => byId(a.provider.providerId, b.provider.providerId));
 }
+
+const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Providers written before the directory existed, from their shared listing-index partition. */
 async function legacyListedIds(table: Table): Promise<string[]> {
@@ -198,7 +227,7 @@ export async function setProviderStatus(
         ReturnValues: 'ALL_NEW',
       }),
     );
-    return stripLayout<Provider>(result.Attributes ?? {});
+    return providerOf(result.Attributes ?? {});
   } catch (error) {
     if (isConditionFailure(error)) return undefined;
     throw error;

@@ -21,6 +21,7 @@ import {
   timerPartitions,
 } from './keys.js';
 import { INDEXED_TICKET_FIELDS } from './layout.js';
+import { CHANGE_SEQ } from './provider-store.js';
 import { batchGetItems, stripLayout, type Table } from './table.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -265,7 +266,8 @@ export function capacityChange(
       Update: {
         TableName: table.name,
         Key: providerKey(providerId),
-        UpdateExpression: 'ADD openItems :one',
+        // The change marker rides on the take (CHANGE_SEQ): other routers re-read this provider's queue.
+        UpdateExpression: `ADD openItems :one, ${CHANGE_SEQ} :one`,
         ConditionExpression: 'openItems < #capacity AND #status = :active',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: { ':one': 1, ':active': 'active' },
@@ -278,11 +280,12 @@ export function capacityChange(
     Update: {
       TableName: table.name,
       Key: providerKey(providerId),
-      UpdateExpression: 'ADD openItems :units',
+      UpdateExpression: `ADD openItems :units, ${CHANGE_SEQ} :one`,
       ConditionExpression: 'openItems <= :limit AND #capacity = :capacity AND #status = :active',
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: {
         ':units': units,
+        ':one': 1,
         ':limit': known - units,
         ':capacity': known,
         ':active': 'active',
@@ -307,7 +310,7 @@ export const capacityRelease = ({
   units: number;
 }): CounterIncrement => ({
   key: providerKey(providerId),
-  add: { openItems: -units },
+  add: { openItems: -units, [CHANGE_SEQ]: 1 },
 });
 
 /**

@@ -16,7 +16,12 @@ import {
   periodOf,
   shiftPeriod,
 } from '../domain/contracts.js';
-import { measuredQuality, QUALITY_WINDOW_DAYS, type QualitySource } from '../domain/feedback.js';
+import {
+  measuredQuality,
+  type QualityDay,
+  QUALITY_WINDOW_DAYS,
+  type QualitySource,
+} from '../domain/feedback.js';
 import { kpiCounter, type KpiCounters, kpiIncrements, sumCounters } from '../domain/kpi-counts.js';
 import type { CounterIncrement } from '../domain/metric-counts.js';
 import {
@@ -75,6 +80,7 @@ export async function putContract(
     });
     if (saved.outcome === 'created' && saved.version)
       return { created: true, contract: versionView(saved.version) };
+    if (saved.outcome === 'no_provider') throw notFound('provider');
   }
   throw new AppError('conflict', 'the contract is changing too fast; retry');
 }
@@ -336,31 +342,75 @@ export interface ContractSnapshotFields {
   measuredQuality?: { quality: number; source: QualitySource; samples: number };
 }
 
+/**
+ * What routing reads of a provider's contract: every version (one may take effect later), its QA score
+ * days, and the KPI counters of the minimum-volume period in force when read. A router keeps these and
+ * derives the fields at any later instant (contractFieldsAt) while they stay current (contractReadingsCurrent).
+ */
+export interface ContractReadings {
+  versions: ContractVersion[];
+  qualityDays: QualityDay[];
+  /** The period whose KPI months were read (the contract in force had a minimum volume), and those months. */
+  minimumVolume?: { period: string; months: Map<string, KpiCounters> };
+}
+
+/** The first UTC day of the QA window at an instant. */
+const qualityFromDay = (nowMs: number) =>
+  new Date(nowMs - QUALITY_WINDOW_DAYS * 86_400_000).toISOString().slice(0, 10);
+
+/** The period whose completions the pace to a minimum volume counts, at an instant (none without a minimum). */
+function minimumVolumePeriod(versions: readonly ContractVersion[], nowMs: number): string | undefined {
+  const contract = contractInForce(versions, nowMs);
+  return contract?.minimumVolume ? periodOf(nowMs, contract.timeZone, contract.period) : undefined;
+}
+
+export async function readContractReadings(ctx: AppContext, providerId: string): Promise<ContractReadings> {
+  const nowMs = ctx.now();
+  const [versions, qualityDays] = await Promise.all([
+    listContractVersions(ctx.table, providerId),
+    readQualityDays(ctx.table, providerId, qualityFromDay(nowMs)),
+  ]);
+  const period = minimumVolumePeriod(versions, nowMs);
+  if (period === undefined) return { versions, qualityDays };
+  const months = monthsOfPeriod(period);
+  const rows = await readKpiMonths(ctx.table, providerId, months[0]!, months.at(-1)!);
+  return { versions, qualityDays, minimumVolume: { period, months: rows } };
+}
+
+/**
+ * Whether readings taken earlier still give the fields at `nowMs`: the same minimum-volume period (a new
+ * period, or a version with another period taking effect, needs its KPI months). Older QA days fall out of
+ * the window by themselves.
+ */
+export const contractReadingsCurrent = (readings: ContractReadings, nowMs: number): boolean =>
+  minimumVolumePeriod(readings.versions, nowMs) === readings.minimumVolume?.period;
+
+/** The contract in force at `nowMs` (rate card, minimum-volume pace) and the measured quality, from readings. */
+export function contractFieldsAt(
+  provider: Provider,
+  readings: ContractReadings,
+  nowMs: number,
+): ContractSnapshotFields {
+  const fields: ContractSnapshotFields = {};
+  const fromDay = qualityFromDay(nowMs);
+  const days = readings.qualityDays.filter((day) => day.day >= fromDay);
+  if (days.length) fields.measuredQuality = measuredQuality(provider.qualityScore, days, nowMs);
+  const contract = contractInForce(readings.versions, nowMs);
+  if (contract) {
+    const kpi = readings.minimumVolume;
+    const completed =
+      contract.minimumVolume && kpi ? (periodCounters(kpi.months, kpi.period)[kpiCounter.completed] ?? 0) : 0;
+    fields.contractPricing = contractPricing(contract, completed, nowMs);
+  }
+  return fields;
+}
+
 /** The contract in force now (rate card, minimum-volume pace) and the measured quality of a provider. */
 export async function contractSnapshotFields(
   ctx: AppContext,
   provider: Provider,
 ): Promise<ContractSnapshotFields> {
-  const nowMs = ctx.now();
-  const fromDay = new Date(nowMs - QUALITY_WINDOW_DAYS * 86_400_000).toISOString().slice(0, 10);
-  const [versions, days] = await Promise.all([
-    listContractVersions(ctx.table, provider.providerId),
-    readQualityDays(ctx.table, provider.providerId, fromDay),
-  ]);
-  const fields: ContractSnapshotFields = {};
-  if (days.length) fields.measuredQuality = measuredQuality(provider.qualityScore, days, nowMs);
-  const contract = contractInForce(versions, nowMs);
-  if (contract) {
-    let completed = 0;
-    if (contract.minimumVolume) {
-      const period = periodOf(nowMs, contract.timeZone, contract.period);
-      const months = monthsOfPeriod(period);
-      const rows = await readKpiMonths(ctx.table, provider.providerId, months[0]!, months.at(-1)!);
-      completed = periodCounters(rows, period)[kpiCounter.completed] ?? 0;
-    }
-    fields.contractPricing = contractPricing(contract, completed, nowMs);
-  }
-  return fields;
+  return contractFieldsAt(provider, await readContractReadings(ctx, provider.providerId), ctx.now());
 }
 
 /** The local month of an instant under a provider's contract then (for tests and tools). */
