@@ -21,6 +21,7 @@ import { Phases } from './phases.js';
 import { migrateLocalData } from './migrate-layout.js';
 import { type LocalQueues, provisionQueues, provisionTable } from './provision.js';
 import { type Poller, startQueuePoller } from './queue-poller.js';
+import { relaxSqsEmulatorSync } from './sqs-durability.js';
 import { startStreamPoller } from './stream-poller.js';
 import { provisionWebhookQueue, webhookEnvironment } from './webhook-queue.js';
 
@@ -79,6 +80,7 @@ export async function startBacking(options: {
   const sqsReady = (async () => {
     const sqsDataDir = options.dataDir ? join(options.dataDir, 'sqs') : undefined;
     if (sqsDataDir) mkdirSync(sqsDataDir, { recursive: true });
+    await relaxSqsEmulatorSync();
     const fauxqs = await phases
       .time('sqs', () =>
         startFauxqs({
