@@ -8,6 +8,10 @@
 // fauxqs exposes no option for it, so its persistence class is reached by path
 // and the pragma set as it opens (before any message is loaded or written).
 
+import { findPackageJSON } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
 interface FauxqsPersistence {
   db: { exec(sql: string): void };
   loadSqsAndSns(...args: unknown[]): unknown;
@@ -15,7 +19,10 @@ interface FauxqsPersistence {
 
 /** Call before startFauxqs. Without the expected class (another fauxqs version) it changes nothing. */
 export async function relaxSqsEmulatorSync(): Promise<boolean> {
-  const url = new URL('./persistence.js', import.meta.resolve('fauxqs'));
+  // findPackageJSON, not import.meta.resolve: vitest's module runner has no import.meta.resolve.
+  const packageJson = findPackageJSON('fauxqs', import.meta.url);
+  if (!packageJson) return false;
+  const url = pathToFileURL(join(dirname(packageJson), 'dist', 'persistence.js'));
   const { PersistenceManager } = (await import(url.href)) as {
     PersistenceManager?: { prototype: FauxqsPersistence };
   };
