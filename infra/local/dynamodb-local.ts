@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { waitUntil } from './wait.js';
+import { writeBackEnvironment } from './write-back.js';
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -62,7 +63,7 @@ export async function startDynamoDbLocal(options: {
       '-port',
       String(options.port),
     ],
-    { stdio: 'ignore' },
+    { stdio: 'ignore', env: writeBackEnvironment() },
   );
   const endpoint = `http://127.0.0.1:${options.port}`;
   const client = new DynamoDBClient({

@@ -41,6 +41,8 @@ export interface RequestLogLine {
   read?: string;
   /** ConsumedCapacity as the service answered it (a list for transactions and batches). */
   consumed?: unknown;
+  /** Milliseconds from sending to the answer, retries included. */
+  ms?: number;
 }
 
 const OPERATIONS: Record<string, string> = {
@@ -132,6 +134,7 @@ export function addRequestLog(client: DynamoDBClient, file: string): void {
       const writes = writesOf(op, input);
       const read = readOf(op, input);
       const fn = invocationScope.getStore();
+      const sentAt = performance.now();
       const line: RequestLogLine = {
         t: 0,
         op,
@@ -152,6 +155,7 @@ export function addRequestLog(client: DynamoDBClient, file: string): void {
         throw error;
       } finally {
         line.t = Date.now();
+        line.ms = Math.round((performance.now() - sentAt) * 10) / 10;
         appendFileSync(file, `${JSON.stringify(line)}\n`);
       }
     },
