@@ -18,8 +18,8 @@ const TOUCH_SECONDS = 60;
  * expired key is anonymous). It always authorizes: the handler decides
  * between 401, 403 and 404, so every refusal keeps the contract's error
  * shape. The lookup is a consistent read, and API Gateway does not cache the
- * answer (AUTHORIZER_CACHE_TTL is 0): a new key works and a revoked one stops
- * at once, in AWS as locally.
+ * answer (AUTHORIZER_CACHE_TTL is 0): a new key works at once; a revoked one
+ * stops at once locally and within the store's KEY_CACHE_TTL_MS (2 s) in AWS.
  */
 export const handler = middy<
   APIGatewayRequestAuthorizerEventV2,

@@ -11,7 +11,19 @@ import { sha256Hex } from '../lib/hash.js';
 import { UnavailableError } from '../lib/errors.js';
 import { isConditionFailure } from './dynamo-client.js';
 import { API_KEY_LIST_PARTITION, apiKeyIdKey, apiKeyIndexKeys, apiKeyKey, keyOwnerKey } from './keys.js';
+import { ReadCache } from './read-cache.js';
 import type { Table } from './table.js';
+
+/**
+ * Keys in force that this container looked up a moment ago, by item partition (`KEY#<hash>`).
+ * Every request is authorized, and at 100 requests/s the lookup was a quarter of the platform's
+ * DynamoDB requests. Only keys found are kept (a key issued a moment ago works at once), an
+ * end (`validUntil`) is checked at every use, and a write through this module forgets the key —
+ * locally every function shares one process, so revocation applies to the next request; in AWS
+ * another container may accept a revoked key for up to KEY_CACHE_TTL_MS (README, "Running in AWS").
+ */
+export const KEY_CACHE_TTL_MS = 2000;
+const keysInForce = new ReadCache<StoredKey | undefined>(KEY_CACHE_TTL_MS);
 
 /** A key as operators see it: never the secret, never its hash. */
 export interface ApiKeyRecord {
@@ -96,6 +108,7 @@ export async function storeApiKey(
     createdAt: now,
     ...(validUntil ? { validUntil, expiresAt: ttlOf(validUntil) } : {}),
   };
+  keysInForce.forget(item.pk);
   try {
     // Pointer and owner entry first: a crash after them leaves a pointer to nothing, never a key unfound.
     await indexKeyInTable(table, item as StoredKey);
@@ -134,6 +147,7 @@ async function readStoredKey(table: Table, key: { pk: string; sk: string }): Pro
  * already (it keeps it) or is gone.
  */
 async function claimKeyId(table: Table, key: { pk: string; sk: string }, keyId: string): Promise<boolean> {
+  keysInForce.forget(key.pk);
   try {
     await table.db.send(
       new UpdateCommand({
@@ -254,12 +268,18 @@ export async function findPrincipal(
   apiKey: string,
   now: string,
 ): Promise<KeyLookup | undefined> {
+  const key = apiKeyKey(sha256Hex(apiKey));
   // Consistent: a key issued a moment ago works at once, a revoked one stops at once.
-  const result = await table.db.send(
-    new GetCommand({ TableName: table.name, Key: apiKeyKey(sha256Hex(apiKey)), ConsistentRead: true }),
-  );
-  const item = result.Item as StoredKey | undefined;
-  if (!item) return undefined;
+  const item = await keysInForce.get(key.pk, async () => {
+    const result = await table.db.send(
+      new GetCommand({ TableName: table.name, Key: key, ConsistentRead: true }),
+    );
+    return result.Item as StoredKey | undefined;
+  });
+  if (!item) {
+    keysInForce.forget(key.pk);
+    return undefined;
+  }
   if (item.validUntil && item.validUntil <= now) return undefined;
   const { role, sourceId, providerId } = item;
   return {
@@ -286,6 +306,9 @@ export async function touchApiKey(table: Table, apiKey: string, now: string, min
   } catch (error) {
     // Best effort: a busy key item (conflict, throttle) must not refuse the caller.
     if (!isConditionFailure(error) && !(error instanceof UnavailableError)) throw error;
+  } finally {
+    // The next lookup reads the new lastUsedAt (else every request within the cache time would touch).
+    keysInForce.forget(apiKeyKey(sha256Hex(apiKey)).pk);
   }
 }
 
@@ -385,6 +408,9 @@ export async function deleteApiKey(table: Table, keyId: string): Promise<boolean
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
     return false;
+  } finally {
+    // After the write: a lookup that raced it is not kept either.
+    keysInForce.forget(item.pk);
   }
   await table.db.send(new DeleteCommand({ TableName: table.name, Key: apiKeyIdKey(keyId) }));
   return true;
@@ -416,6 +442,8 @@ export async function shortenApiKey(table: Table, keyId: string, validUntil: str
   } catch (error) {
     if (isConditionFailure(error)) return null;
     throw error;
+  } finally {
+    keysInForce.forget(item.pk);
   }
   return until;
 }

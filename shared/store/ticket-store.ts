@@ -353,9 +353,10 @@ export async function saveTicket(
 
 /**
  * Several tickets of one routing batch queued at the same provider in one
- * transaction: each ticket from the version that was read, and the provider's
- * capacity taken once for all of them (conditioned on room for every unit).
- * All or nothing: false when any ticket moved or the provider has no room.
+ * transaction: each ticket from the version that was read, with its
+ * decision's explanation, and the provider's capacity taken once for all of
+ * them (conditioned on room for every unit). All or nothing: false when any
+ * ticket moved or the provider has no room.
  */
 export async function saveTicketsTaking(
   table: Table,
@@ -364,9 +365,6 @@ export async function saveTicketsTaking(
   capacity: number | undefined,
 ): Promise<boolean> {
   const units = moves.reduce((sum, { next }) => sum + capacityUnits(next), 0);
-  const written = await Promise.all(
-    moves.map(({ previous, next }) => beforeDecision(table, next, previous.version + 1)),
-  );
   try {
     await table.db.send(
       new TransactWriteCommand({
@@ -379,6 +377,21 @@ export async function saveTicketsTaking(
               ExpressionAttributeValues: { ':expected': previous.version },
             },
           })),
+          // Each decision's explanation in the same transaction, so it needs no condition of its own: it
+          // is written exactly when the ticket's write that acts on it is. One request for the group
+          // instead of one more per ticket (2 write units each in a transaction instead of 1).
+          ...moves.flatMap(({ previous, next }) =>
+            next.routing
+              ? [
+                  {
+                    Put: {
+                      TableName: table.name,
+                      Item: explanationItem(next.ticketId, next.routing, previous.version + 1),
+                    },
+                  },
+                ]
+              : [],
+          ),
           capacityChange(table, providerId, units, capacity),
         ],
       }),
@@ -387,11 +400,6 @@ export async function saveTicketsTaking(
     if (isConditionFailure(error)) return false;
     throw error;
   }
-  await Promise.all(
-    moves.map(({ previous, next }, index) =>
-      afterDecision(table, next, previous.version + 1, written[index] as boolean),
-    ),
-  );
   return true;
 }
 
