@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { sqsRoutingQueue } from '../../shared/messaging/routing-queue.js';
 import { TABLE } from '../../infra/resources.js';
-import { createDocumentClient } from '../../shared/store/dynamo-client.js';
+import { createDocumentClient, withoutSdkLogging } from '../../shared/store/dynamo-client.js';
 import { hasFaults, installFaults, parseFaults } from '../../shared/store/dynamo-faults.js';
 import type { AppContext } from '../../shared/use-cases/context.js';
 import { env } from './env.js';
@@ -32,6 +32,7 @@ export function appContext(): AppContext {
         ),
       });
     const sqs = tracer.captureAWSv3Client(new SQSClient({}));
+    withoutSdkLogging(sqs);
     context = {
       table: { db: createDocumentClient(dynamo), name: TABLE_NAME },
       routingQueue: sqsRoutingQueue(sqs, ROUTING_QUEUE_URL),

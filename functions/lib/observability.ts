@@ -1,10 +1,10 @@
 // Logger, metrics and tracer, configured once and imported everywhere.
-import { appendFile } from 'node:fs/promises';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { MiddlewareObj } from '@middy/core';
+import { appendLines } from '../../shared/lib/append-lines.js';
 
 export const logger = new Logger({ serviceName: 'outroute' });
 /** Metrics log through the same logger, so POWERTOOLS_LOG_LEVEL also quiets their notices locally. */
@@ -30,7 +30,7 @@ function publishMetrics(): MiddlewareObj {
     metrics.clearMetrics();
     metrics.clearDimensions();
     metrics.clearMetadata();
-    await appendFile(file, line);
+    await appendLines(file, line);
   };
   return { name: 'publishMetrics', after: flush, onError: flush };
 }

@@ -11,6 +11,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
 import { interceptLocalhostDns, startFauxqs } from 'fauxqs';
 import { INTAKE_RATES } from '../../shared/domain/intake-limits.js';
+import { withoutSdkLogging } from '../../shared/store/dynamo-client.js';
 import { QUEUES, WEBHOOK_QUEUE } from '../resources.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { freePort } from './free-port.js';
@@ -236,6 +237,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     options.onError ?? ((error: unknown) => console.error('[outroute]', (error as Error).message ?? error));
 
   const sqs = new SQSClient({});
+  withoutSdkLogging(sqs);
   const arnOf = async (url: string) =>
     (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })))
       .Attributes?.QueueArn ?? '';
@@ -277,7 +279,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       onError,
     }),
     startStreamPoller({
-      streams: new DynamoDBStreamsClient({}),
+      streams: withoutSdkLogging(new DynamoDBStreamsClient({})),
       streamArn: backing.streamArn,
       functionName: 'process-changes',
       handler: () => loadHandler('stream/process-changes'),

@@ -1,6 +1,6 @@
-import { appendFile } from 'node:fs/promises';
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { OutEvent } from '../domain/events.js';
+import { appendLines } from '../lib/append-lines.js';
 
 export interface EventPublisher {
   publish(events: OutEvent[]): Promise<void>;
@@ -10,7 +10,8 @@ export interface EventPublisher {
 export function jsonLinesPublisher(file: string): EventPublisher {
   return {
     async publish(events) {
-      if (events.length) await appendFile(file, events.map((event) => `${JSON.stringify(event)}\n`).join(''));
+      if (events.length)
+        await appendLines(file, events.map((event) => `${JSON.stringify(event)}\n`).join(''));
     },
   };
 }
