@@ -90,4 +90,32 @@ describe('npm start: the platform as a user meets it', () => {
     });
     expect(read).toMatchObject({ status: 200, body: { externalId: 'before-restart' } });
   });
+
+  // DynamoDB Local may run without fsync (libeatmydata, README "Throughput"): what it answered
+  // for is in the kernel's page cache, so a crash of the whole platform loses none of it.
+  it('keeps what it answered for across a SIGKILL of the whole platform, DynamoDB Local included', async () => {
+    const { body: sourceKey } = await api(platform, 'POST', '/v1/sources/crash-crm/keys');
+    const created = await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        api(platform, 'POST', '/v1/tickets', {
+          key: sourceKey.apiKey,
+          body: {
+            externalId: `before-crash-${index}`,
+            kind: 'back_office',
+            skill: 'billing',
+            priority: 'P3',
+          },
+        }),
+      ),
+    );
+    expect(created.map((answer) => answer.status)).toStrictEqual(created.map(() => 202));
+    await platform.kill();
+    await platform.restart();
+    for (const [index, answer] of created.entries()) {
+      const read = await api(platform, 'GET', `/v1/tickets/${answer.body.ticketId}`, {
+        key: sourceKey.apiKey,
+      });
+      expect(read).toMatchObject({ status: 200, body: { externalId: `before-crash-${index}` } });
+    }
+  });
 });

@@ -16,6 +16,8 @@ export interface Platform {
   /** Milliseconds from spawn to a healthy /health. */
   startupMs: number;
   stop(): Promise<number | null>;
+  /** SIGKILL to the whole process group (DynamoDB Local's JVM included), as a crash would. Resolves once it has exited. */
+  kill(): Promise<void>;
   /** Starts it again on the same data directory and port. */
   restart(): Promise<void>;
 }
@@ -77,6 +79,13 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
       setTimeout(() => exited() || signalGroup('SIGKILL'), 15_000).unref();
     });
 
+  const kill = () =>
+    new Promise<void>((resolve) => {
+      if (exited()) return resolve();
+      child.once('exit', () => resolve());
+      signalGroup('SIGKILL');
+    });
+
   const startupMs = await launch();
   return {
     url: `http://127.0.0.1:${port}`,
@@ -85,6 +94,7 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
     output: () => output,
     startupMs,
     stop,
+    kill,
     async restart() {
       await stop();
       await launch();
