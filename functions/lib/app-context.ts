@@ -2,11 +2,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { sqsRoutingQueue } from '../../shared/messaging/routing-queue.js';
 import { TABLE } from '../../infra/resources.js';
-import { createDocumentClient, withoutSdkLogging } from '../../shared/store/dynamo-client.js';
+import { createDocumentClient } from '../../shared/store/dynamo-client.js';
 import { hasFaults, installFaults, parseFaults } from '../../shared/store/dynamo-faults.js';
 import type { AppContext } from '../../shared/use-cases/context.js';
 import { env } from './env.js';
-import { tracer } from './observability.js';
+import { sdkClient, tracer } from './observability.js';
 
 let context: AppContext | undefined;
 
@@ -31,8 +31,7 @@ export function appContext(): AppContext {
           TABLE.indexes.map((index) => [index.name, [index.partitionKey, index.sortKey]]),
         ),
       });
-    const sqs = tracer.captureAWSv3Client(new SQSClient({}));
-    withoutSdkLogging(sqs);
+    const sqs = sdkClient(new SQSClient({}));
     context = {
       table: { db: createDocumentClient(dynamo), name: TABLE_NAME },
       routingQueue: sqsRoutingQueue(sqs, ROUTING_QUEUE_URL),

@@ -5,11 +5,17 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { MiddlewareObj } from '@middy/core';
 import { appendLines } from '../../shared/lib/append-lines.js';
+import { withoutSdkLogging } from '../../shared/lib/sdk-logging.js';
 
 export const logger = new Logger({ serviceName: 'outroute' });
 /** Metrics log through the same logger, so POWERTOOLS_LOG_LEVEL also quiets their notices locally. */
 export const metrics = new Metrics({ namespace: 'Outroute', serviceName: 'outroute', logger });
 export const tracer = new Tracer({ serviceName: 'outroute' });
+
+/** An AWS SDK client as the functions use it: traced, and without the SDK's logger middleware. */
+export const sdkClient = <Client extends { middlewareStack: { remove(name: string): boolean } }>(
+  client: Client,
+): Client => withoutSdkLogging(tracer.captureAWSv3Client(client));
 
 /**
  * Flushes EMF metrics when a handler recorded any (Powertools' own middleware warns on every empty flush).

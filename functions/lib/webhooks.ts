@@ -14,7 +14,7 @@ import { sqsWebhookQueue, type WebhookQueue } from '../../shared/messaging/webho
 import { httpWebhookSender, type WebhookSender } from '../../shared/messaging/webhook-sender.js';
 import { enqueueTicketWebhooks } from '../../shared/use-cases/deliver-webhook.js';
 import type { AppContext } from '../../shared/use-cases/context.js';
-import { tracer } from './observability.js';
+import { sdkClient } from './observability.js';
 
 const webhookEnvSchema = z.object({
   /** The FIFO delivery queue and its DLQ; unset, nothing is enqueued (functions that do not deliver). */
@@ -40,7 +40,7 @@ let queue: WebhookQueue | undefined;
 export function webhookQueue(): WebhookQueue | undefined {
   const { WEBHOOK_QUEUE_URL, WEBHOOK_DLQ_URL } = webhookEnv();
   if (!WEBHOOK_QUEUE_URL) return undefined;
-  queue ??= sqsWebhookQueue(tracer.captureAWSv3Client(new SQSClient({})), {
+  queue ??= sqsWebhookQueue(sdkClient(new SQSClient({})), {
     queueUrl: WEBHOOK_QUEUE_URL,
     deadLetterUrl: WEBHOOK_DLQ_URL ?? '',
   });
@@ -57,7 +57,7 @@ let publisher: EventPublisher | undefined;
 export function webhookEventsOut(): EventPublisher {
   const { EVENT_BUS_NAME, EVENT_LOG_FILE } = webhookEnv();
   publisher ??= EVENT_BUS_NAME
-    ? eventBridgePublisher(tracer.captureAWSv3Client(new EventBridgeClient({})), EVENT_BUS_NAME)
+    ? eventBridgePublisher(sdkClient(new EventBridgeClient({})), EVENT_BUS_NAME)
     : jsonLinesPublisher(EVENT_LOG_FILE ?? '/tmp/outroute-events.jsonl');
   return publisher;
 }

@@ -4,7 +4,7 @@ import { AppError, UnavailableError } from '../../shared/lib/errors.js';
 import { intakeMessage } from '../../shared/use-cases/intake-message.js';
 import { appContext } from '../lib/app-context.js';
 import { env } from '../lib/env.js';
-import { logger, tracer } from '../lib/observability.js';
+import { logger, sdkClient } from '../lib/observability.js';
 import { sqsHandler } from '../lib/sqs-handler.js';
 
 let sqs: SQSClient | undefined;
@@ -29,7 +29,7 @@ export const handler = sqsHandler(async (record: SQSRecord) => {
 async function deadLetter(record: SQSRecord, error: AppError): Promise<void> {
   const dlqUrl = env().INTAKE_DLQ_URL;
   if (!dlqUrl) throw error;
-  sqs ??= tracer.captureAWSv3Client(new SQSClient({}));
+  sqs ??= sdkClient(new SQSClient({}));
   await sqs.send(
     new SendMessageCommand({
       QueueUrl: dlqUrl,

@@ -27,7 +27,7 @@ import { ContractVersionsCache } from '../../shared/use-cases/contracts.js';
 import { wakeParkedTickets } from '../../shared/use-cases/wake-parked.js';
 import { appContext } from '../lib/app-context.js';
 import { env } from '../lib/env.js';
-import { logger, metrics, observed, tracer } from '../lib/observability.js';
+import { logger, metrics, observed, sdkClient } from '../lib/observability.js';
 import { enqueueWebhooks } from '../lib/webhooks.js';
 
 /** A provider change may let parked tickets fit: this many it may take are retried at once, in triage order. */
@@ -38,7 +38,7 @@ let publisher: EventPublisher | undefined;
 function events(): EventPublisher {
   const { EVENT_BUS_NAME, EVENT_LOG_FILE } = env();
   publisher ??= EVENT_BUS_NAME
-    ? eventBridgePublisher(tracer.captureAWSv3Client(new EventBridgeClient({})), EVENT_BUS_NAME)
+    ? eventBridgePublisher(sdkClient(new EventBridgeClient({})), EVENT_BUS_NAME)
     : jsonLinesPublisher(EVENT_LOG_FILE ?? '/tmp/outroute-events.jsonl');
   return publisher;
 }

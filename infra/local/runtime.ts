@@ -11,7 +11,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
 import { interceptLocalhostDns, startFauxqs } from 'fauxqs';
 import { INTAKE_RATES } from '../../shared/domain/intake-limits.js';
-import { withoutSdkLogging } from '../../shared/store/dynamo-client.js';
+import { withoutSdkLogging } from '../../shared/lib/sdk-logging.js';
 import { QUEUES, WEBHOOK_QUEUE } from '../resources.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { freePort } from './free-port.js';
@@ -236,8 +236,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const onError =
     options.onError ?? ((error: unknown) => console.error('[outroute]', (error as Error).message ?? error));
 
-  const sqs = new SQSClient({});
-  withoutSdkLogging(sqs);
+  const sqs = withoutSdkLogging(new SQSClient({}));
   const arnOf = async (url: string) =>
     (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })))
       .Attributes?.QueueArn ?? '';
