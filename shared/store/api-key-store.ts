@@ -25,6 +25,15 @@ import type { Table } from './table.js';
 export const KEY_CACHE_TTL_MS = 2000;
 const keysInForce = new ReadCache<StoredKey | undefined>(KEY_CACHE_TTL_MS);
 
+/** A write to a key's item; its kept lookup is forgotten after it, so a lookup that raced it is not kept either. */
+async function writingKey<T>(pk: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } finally {
+    keysInForce.forget(pk);
+  }
+}
+
 /** A key as operators see it: never the secret, never its hash. */
 export interface ApiKeyRecord {
   keyId: string;
@@ -108,12 +117,17 @@ export async function storeApiKey(
     createdAt: now,
     ...(validUntil ? { validUntil, expiresAt: ttlOf(validUntil) } : {}),
   };
-  keysInForce.forget(item.pk);
   try {
     // Pointer and owner entry first: a crash after them leaves a pointer to nothing, never a key unfound.
     await indexKeyInTable(table, item as StoredKey);
-    await table.db.send(
-      new PutCommand({ TableName: table.name, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+    await writingKey(item.pk, () =>
+      table.db.send(
+        new PutCommand({
+          TableName: table.name,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
     );
     return recordOf(item as StoredKey);
   } catch (error) {
@@ -147,16 +161,17 @@ async function readStoredKey(table: Table, key: { pk: string; sk: string }): Pro
  * already (it keeps it) or is gone.
  */
 async function claimKeyId(table: Table, key: { pk: string; sk: string }, keyId: string): Promise<boolean> {
-  keysInForce.forget(key.pk);
   try {
-    await table.db.send(
-      new UpdateCommand({
-        TableName: table.name,
-        Key: { pk: key.pk, sk: key.sk },
-        UpdateExpression: 'SET keyId = :keyId, gsi3pk = :list, gsi3sk = :keyId',
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(keyId)',
-        ExpressionAttributeValues: { ':keyId': keyId, ':list': apiKeyIndexKeys(keyId).gsi3pk },
-      }),
+    await writingKey(key.pk, () =>
+      table.db.send(
+        new UpdateCommand({
+          TableName: table.name,
+          Key: { pk: key.pk, sk: key.sk },
+          UpdateExpression: 'SET keyId = :keyId, gsi3pk = :list, gsi3sk = :keyId',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(keyId)',
+          ExpressionAttributeValues: { ':keyId': keyId, ':list': apiKeyIndexKeys(keyId).gsi3pk },
+        }),
+      ),
     );
     return true;
   } catch (error) {
@@ -292,23 +307,25 @@ export async function findPrincipal(
 /** Records that a key was used, unless it was recorded less than `minimumSeconds` ago. */
 export async function touchApiKey(table: Table, apiKey: string, now: string, minimumSeconds = 60) {
   const cutoff = new Date(Date.parse(now) - minimumSeconds * 1000).toISOString();
+  const key = apiKeyKey(sha256Hex(apiKey));
   try {
-    await table.db.send(
-      new UpdateCommand({
-        TableName: table.name,
-        Key: apiKeyKey(sha256Hex(apiKey)),
-        UpdateExpression: 'SET lastUsedAt = :now',
-        ConditionExpression:
-          'attribute_exists(pk) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :cutoff)',
-        ExpressionAttributeValues: { ':now': now, ':cutoff': cutoff },
-      }),
+    // Forgotten after, too: the next lookup reads the new lastUsedAt (else every request within the
+    // cache time would touch).
+    await writingKey(key.pk, () =>
+      table.db.send(
+        new UpdateCommand({
+          TableName: table.name,
+          Key: key,
+          UpdateExpression: 'SET lastUsedAt = :now',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :cutoff)',
+          ExpressionAttributeValues: { ':now': now, ':cutoff': cutoff },
+        }),
+      ),
     );
   } catch (error) {
     // Best effort: a busy key item (conflict, throttle) must not refuse the caller.
     if (!isConditionFailure(error) && !(error instanceof UnavailableError)) throw error;
-  } finally {
-    // The next lookup reads the new lastUsedAt (else every request within the cache time would touch).
-    keysInForce.forget(apiKeyKey(sha256Hex(apiKey)).pk);
   }
 }
 
@@ -398,19 +415,18 @@ export async function deleteApiKey(table: Table, keyId: string): Promise<boolean
   if (!item) return false;
   try {
     // On condition: a key deleted a moment ago (and still listed by a lagging index) is not deleted twice.
-    await table.db.send(
-      new DeleteCommand({
-        TableName: table.name,
-        Key: { pk: item.pk, sk: item.sk },
-        ConditionExpression: 'attribute_exists(pk)',
-      }),
+    await writingKey(item.pk, () =>
+      table.db.send(
+        new DeleteCommand({
+          TableName: table.name,
+          Key: { pk: item.pk, sk: item.sk },
+          ConditionExpression: 'attribute_exists(pk)',
+        }),
+      ),
     );
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
     return false;
-  } finally {
-    // After the write: a lookup that raced it is not kept either.
-    keysInForce.forget(item.pk);
   }
   await table.db.send(new DeleteCommand({ TableName: table.name, Key: apiKeyIdKey(keyId) }));
   return true;
@@ -430,20 +446,20 @@ export async function shortenApiKey(table: Table, keyId: string, validUntil: str
   if (!item) return null;
   const until = item.validUntil && item.validUntil < validUntil ? item.validUntil : validUntil;
   try {
-    await table.db.send(
-      new UpdateCommand({
-        TableName: table.name,
-        Key: { pk: item.pk, sk: item.sk },
-        UpdateExpression: 'SET validUntil = :until, expiresAt = :ttl',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':until': until, ':ttl': ttlOf(until) },
-      }),
+    await writingKey(item.pk, () =>
+      table.db.send(
+        new UpdateCommand({
+          TableName: table.name,
+          Key: { pk: item.pk, sk: item.sk },
+          UpdateExpression: 'SET validUntil = :until, expiresAt = :ttl',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':until': until, ':ttl': ttlOf(until) },
+        }),
+      ),
     );
   } catch (error) {
     if (isConditionFailure(error)) return null;
     throw error;
-  } finally {
-    keysInForce.forget(item.pk);
   }
   return until;
 }
