@@ -13,8 +13,9 @@
 // with the 1-minute load average sampled every second (os.loadavg: this
 // machine's 2 cores are shared, and the figure says how busy they were).
 // The rates follow 10 s of warm-up at 20 tickets/s, off the clock (a fresh
-// JVM and V8 compile for their first seconds). Tickets spread over 4 sources (the intake limit is 100/s per source, as in
-// AWS's dev stage), 5 providers with room for every ticket.
+// JVM and V8 compile for their first seconds). Tickets spread over 4 sources
+// (the intake limit is 100/s per source, as in AWS's dev stage), 5 providers
+// with room for every ticket.
 import { closeSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
